@@ -1,0 +1,74 @@
+/**
+ * An operation as the manifest declares it. The CDK stack, the local gateway, the OpenAPI document
+ * and the handler kit all read these declarations, so a route exists in exactly one place.
+ */
+import * as z from 'zod';
+import type { Access } from './auth';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ErrorDoc {
+  status: number;
+  code: string;
+  description: string;
+}
+
+export interface OperationSpec<
+  Params extends z.ZodType = z.ZodType,
+  Query extends z.ZodType = z.ZodType,
+  Body extends z.ZodType = z.ZodType,
+  Response extends z.ZodType = z.ZodType,
+> {
+  operationId: string;
+  method: HttpMethod;
+  /** API Gateway route syntax: `/v1/vpcs/{id}`. */
+  path: string;
+  /** The handler module under functions/, without extension: `platform/get-me`. It exports `handler`. */
+  handler: string;
+  /** The OpenAPI tag, and the domain whose nested stack holds the function. */
+  domain: string;
+  summary: string;
+  description?: string;
+  access: Access;
+  params?: Params;
+  query?: Query;
+  body?: Body;
+  /** The success status; 202 marks an operation that finishes later. */
+  status: 200 | 201 | 202 | 204;
+  response: Response;
+  /** Error codes this operation may answer with beyond the common ones, for the document. */
+  errors?: ErrorDoc[];
+  /** Extra IAM needs beyond the tables, for the stack (e.g. reading the cursor secret). */
+  needs?: ('cursorSecret')[];
+}
+
+export type AnyOperation = OperationSpec<z.ZodType, z.ZodType, z.ZodType, z.ZodType>;
+
+export const MUTATING_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function isMutating(spec: Pick<AnyOperation, 'method'>): boolean {
+  return MUTATING_METHODS.has(spec.method);
+}
+
+export function pathParameterNames(path: string): string[] {
+  return [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] as string);
+}
+
+/** Declares an operation; inconsistencies in the declaration fail at import, not at request time. */
+export function defineOperation<
+  Params extends z.ZodType = z.ZodNever,
+  Query extends z.ZodType = z.ZodNever,
+  Body extends z.ZodType = z.ZodNever,
+  Response extends z.ZodType = z.ZodType,
+>(spec: OperationSpec<Params, Query, Body, Response>): OperationSpec<Params, Query, Body, Response> {
+  const declared = spec.params instanceof z.ZodObject ? Object.keys(spec.params.shape).sort() : [];
+  const inPath = pathParameterNames(spec.path).sort();
+  if (declared.join() !== inPath.join()) {
+    throw new Error(`${spec.operationId}: path parameters ${inPath.join()} but schema declares ${declared.join()}`);
+  }
+  if (isMutating(spec) && (spec.access === 'viewer' || spec.access === 'public')) {
+    throw new Error(`${spec.operationId}: a ${spec.method} operation cannot be open to ${spec.access}`);
+  }
+  if (spec.body && spec.method === 'GET') throw new Error(`${spec.operationId}: a GET takes no body`);
+  return spec;
+}

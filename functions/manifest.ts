@@ -1,0 +1,34 @@
+/**
+ * The manifest: every operation, job, state machine and event rule of the platform, listed once.
+ * The CDK stack, the local runtime, the OpenAPI document and the parity test are built from it.
+ */
+import type { AnyOperation } from './kit/operation';
+import { platformOperations } from './platform/operations';
+
+export interface Manifest {
+  operations: AnyOperation[];
+}
+
+export const manifest: Manifest = {
+  operations: [...platformOperations] as AnyOperation[],
+};
+
+/** Declaration mistakes that would make two places disagree, found before anything is built. */
+export function manifestProblems(candidate: Manifest): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const op of candidate.operations) {
+    for (const key of [`id ${op.operationId}`, `route ${op.method} ${op.path}`, `handler ${op.handler}`]) {
+      const other = seen.get(key);
+      if (other) problems.push(`${key} is declared by both ${other} and ${op.operationId}`);
+      seen.set(key, op.operationId);
+    }
+    if (!/^\/v1\//.test(op.path)) problems.push(`${op.operationId}: ${op.path} is not under /v1/`);
+    if (!/^[a-z][a-z0-9-]*\/[a-z0-9-]+$/.test(op.handler)) problems.push(`${op.operationId}: handler ${op.handler} is not <domain>/<module>`);
+    if (!/^[a-z][A-Za-z0-9]+$/.test(op.operationId)) problems.push(`${op.operationId}: operationId is not camelCase`);
+    if (op.path.startsWith('/v1/admin/') !== (op.access === 'platform-admin')) {
+      problems.push(`${op.operationId}: /v1/admin/ routes, and only they, are for platform-admin`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,11 @@
+import { httpHandler } from '../kit/http';
+import { getMe } from './operations';
+
+export const handler = httpHandler(getMe, async ({ caller }) => ({
+  body: {
+    userId: caller.userId,
+    ...(caller.email ? { email: caller.email } : {}),
+    roles: caller.roles,
+    tenant: caller.tenantId ? { id: caller.tenantId } : null,
+  },
+}));

@@ -1,0 +1,8 @@
+import { settings } from '../kit/config';
+import { httpHandler } from '../kit/http';
+import { listAvailabilityZones } from './operations';
+import { availabilityZones } from './zones';
+
+export const handler = httpHandler(listAvailabilityZones, async () => ({
+  body: { items: availabilityZones(settings.region()) },
+}));

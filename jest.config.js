@@ -1,0 +1,19 @@
+/** One run, four projects; DynamoDB Local is started once for the whole run by the global setup. */
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+// Middy 6 ships ESM only: let swc turn it into CommonJS for jest.
+const transformIgnorePatterns = ['/node_modules/(?!(@middy)/)'];
+const project = (displayName) => ({
+  displayName,
+  transform,
+  transformIgnorePatterns,
+  testEnvironment: 'node',
+  testMatch: [`<rootDir>/test/${displayName}/**/*.test.ts`],
+});
+
+module.exports = {
+  projects: ['unit', 'integration', 'e2e', 'infra'].map(project),
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  maxWorkers: 2,
+  testTimeout: 30000,
+};
