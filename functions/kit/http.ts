@@ -82,7 +82,7 @@ function headerOf(event: HttpEvent, name: string): string | undefined {
   return undefined;
 }
 
-function fieldErrors(error: z.ZodError, where: string): FieldError[] {
+export function fieldErrors(error: z.ZodError, where: string): FieldError[] {
   return error.issues.flatMap((issue) => {
     const base = [where, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
@@ -195,7 +195,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
   spec: OperationSpec<P, Q, B, R>,
-  run: (request: HttpRequest<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Outcome<z.input<R>>>,
+  run: (request: HttpRequest<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Outcome<NoInfer<z.input<R>>>>,
 ) {
   const operation = spec as unknown as OperationSpec;
   const mutating = isMutating(spec);
@@ -272,6 +272,7 @@ export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends 
 
   const handler = middy<HttpEvent, HttpResult>(handle)
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpSecurityHeaders());
+    // An API sends no HTML: the browser-document headers and reporting endpoints do not apply.
+    .use(httpSecurityHeaders({ poweredBy: false, reportingEndpoints: false } as never));
   return Object.assign(handler, { operation: spec });
 }

@@ -23,6 +23,6 @@ async function probeDynamoDb(): Promise<{ status: 'ok' | 'down'; latencyMs?: num
 export const handler = httpHandler(getHealth, async () => {
   const dynamodb = await probeDynamoDb();
   const healthy = dynamodb.status === 'ok';
-  if (healthy) return { body: { status: 'ok', checks: { dynamodb } } };
-  return { status: 503, body: { status: 'unavailable', checks: { dynamodb } }, headers: { 'Retry-After': '5' } };
+  if (healthy) return { body: { status: 'ok' as const, checks: { dynamodb } } };
+  return { status: 503, body: { status: 'unavailable' as const, checks: { dynamodb } }, headers: { 'Retry-After': '5' } };
 });

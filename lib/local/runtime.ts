@@ -1,0 +1,153 @@
+/**
+ * The whole platform on one machine: DynamoDB Local, the tables, the local issuer and the local
+ * gateway serving the manifest's handlers. `npm start` and the end-to-end tests both use it.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { JWK } from 'jose';
+import * as z from 'zod';
+import { ROLES, TENANT_ROLES, type Role } from '../../functions/kit/auth';
+import { resetCursorSecret } from '../../functions/kit/cursor';
+import { resetDocumentClient } from '../../functions/kit/db';
+import { ValidationFailed } from '../../functions/kit/errors';
+import { fieldErrors } from '../../functions/kit/http';
+import { newId } from '../../functions/kit/ids';
+import type { AnyOperation } from '../../functions/kit/operation';
+import { manifest } from '../../functions/manifest';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { ensureTables } from './create-tables';
+import { startGateway, type Gateway, type GatewayOptions, type LocalRoute } from './gateway';
+import { createLocalIssuer, type LocalIssuer } from './issuer';
+
+export interface PlatformOptions {
+  port?: number;
+  host?: string;
+  /** Keep nothing on disk. */
+  memory?: boolean;
+  /** Where DynamoDB Local's file and the local state live (default `.data`). */
+  dataDir?: string;
+  /** Use a DynamoDB Local that is already running (tests start one per run) instead of starting one. */
+  dynamodbEndpoint?: string;
+  tablePrefix?: string;
+  region?: string;
+  operations?: AnyOperation[];
+  loadHandler?: GatewayOptions['loadHandler'];
+  onRequest?: GatewayOptions['onRequest'];
+}
+
+export interface Platform {
+  url: string;
+  gateway: Gateway;
+  issuer: LocalIssuer;
+  dynamodbEndpoint: string;
+  demoTenantId: string;
+  /** The emails the platform has sent, newest last (GET /local/mail). */
+  mailbox: unknown[];
+  token(request: { roles: Role[]; tenantId?: string; userId?: string; email?: string; expiresInSeconds?: number }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** What must survive a restart for tokens, cursors and the demo tenant to stay valid. */
+interface LocalState {
+  demoTenantId: string;
+  issuerKey?: JWK;
+  cursorSecret: string;
+}
+
+function loadState(file: string | undefined): LocalState {
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalState;
+  return { demoTenantId: newId('tnt'), cursorSecret: randomBytes(32).toString('base64url') };
+}
+
+const tokenRequest = z.strictObject({
+  tenantId: z.string().min(1).max(64).optional(),
+  userId: z.string().min(1).max(128).optional(),
+  email: z.email().optional(),
+  roles: z.array(z.enum(ROLES as [Role, ...Role[]])).min(1),
+  expiresIn: z.number().int().min(1).max(86400).optional(),
+});
+
+function localRoutes(issuer: LocalIssuer, state: LocalState, mailbox: unknown[]): Record<string, LocalRoute> {
+  return {
+    'POST /local/tokens': async ({ body }) => {
+      const parsed = tokenRequest.safeParse(body);
+      if (!parsed.success) throw new ValidationFailed(fieldErrors(parsed.error, 'body'));
+      const { roles, expiresIn, tenantId, ...rest } = parsed.data;
+      const wantsTenant = roles.some((role) => (TENANT_ROLES as readonly string[]).includes(role));
+      const issued = await issuer.issue({
+        ...rest,
+        roles,
+        ...(expiresIn ? { expiresInSeconds: expiresIn } : {}),
+        ...(tenantId || wantsTenant ? { tenantId: tenantId ?? state.demoTenantId } : {}),
+      });
+      return { status: 201, body: issued };
+    },
+    'GET /.well-known/jwks.json': async () => ({ status: 200, body: issuer.jwks }),
+    'GET /local/mail': async () => ({ status: 200, body: { items: mailbox } }),
+  };
+}
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const dataDir = resolve(options.dataDir ?? '.data');
+  const persistent = !options.memory;
+  if (persistent) mkdirSync(dataDir, { recursive: true });
+  const stateFile = persistent ? join(dataDir, 'local-state.json') : undefined;
+  const state = loadState(stateFile);
+
+  let dynamodb: DynamoDbLocal | undefined;
+  const endpoint =
+    options.dynamodbEndpoint ??
+    (dynamodb = await startDynamoDbLocal(persistent ? { path: join(dataDir, 'dynamodb') } : {})).endpoint;
+
+  try {
+    const tablePrefix = options.tablePrefix ?? 'ccp-local-';
+    const region = options.region ?? process.env.PLATFORM_REGION ?? 'us-east-1';
+    Object.assign(process.env, {
+      DYNAMODB_ENDPOINT: endpoint,
+      TABLE_PREFIX: tablePrefix,
+      CURSOR_SECRET: state.cursorSecret,
+      PLATFORM_REGION: region,
+      AWS_REGION: region,
+      STAGE: 'local',
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    });
+    resetDocumentClient();
+    resetCursorSecret();
+    await ensureTables(endpoint, tablePrefix);
+
+    const issuer = await createLocalIssuer(state.issuerKey);
+    if (stateFile) writeFileSync(stateFile, JSON.stringify({ ...state, issuerKey: issuer.privateJwk }), { mode: 0o600 });
+
+    const mailbox: unknown[] = [];
+    const gateway = await startGateway({
+      operations: options.operations ?? manifest.operations,
+      issuer,
+      localRoutes: localRoutes(issuer, state, mailbox),
+      ...(options.loadHandler ? { loadHandler: options.loadHandler } : {}),
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.host ? { host: options.host } : {}),
+    });
+
+    return {
+      url: gateway.url,
+      gateway,
+      issuer,
+      dynamodbEndpoint: endpoint,
+      demoTenantId: state.demoTenantId,
+      mailbox,
+      token: async ({ expiresInSeconds, ...request }) =>
+        (await issuer.issue({ ...request, ...(expiresInSeconds ? { expiresInSeconds } : {}) })).token,
+      async stop() {
+        await gateway.close();
+        resetDocumentClient();
+        await dynamodb?.stop();
+      },
+    };
+  } catch (error) {
+    await dynamodb?.stop();
+    throw error;
+  }
+}
