@@ -1,7 +1,7 @@
 /** One run, four projects; DynamoDB Local is started once for the whole run by the global setup. */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-// Middy 6 ships ESM only: let swc turn it into CommonJS for jest.
-const transformIgnorePatterns = ['/node_modules/(?!(@middy)/)'];
+// Middy 6 and jose 6 ship ESM only: let swc turn them into CommonJS for jest.
+const transformIgnorePatterns = ['/node_modules/(?!(@middy|jose)/)'];
 const project = (displayName) => ({
   displayName,
   transform,

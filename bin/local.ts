@@ -3,9 +3,12 @@
  * --memory (nothing written to disk), --data-dir DIR (default .data), --host H, --quiet.
  */
 import { parseArgs } from 'node:util';
+
 import { startPlatform } from '../lib/local/runtime';
 
 const PRINTED_TOKEN_SECONDS = 12 * 60 * 60;
+// Locally we run on Node 20 by design (Lambda runs Node 22); the SDK's notice about it is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -1,0 +1,62 @@
+/** End-to-end helpers: a platform on the run's DynamoDB Local with its own tables, and a small client. */
+import { randomBytes } from 'node:crypto';
+import type { Role } from '../../functions/kit/auth';
+import { manifest } from '../../functions/manifest';
+import { startPlatform, type Platform, type PlatformOptions } from '../../lib/local/runtime';
+import { loadWithWidgets } from '../fixtures/widgets/handlers';
+import { widgetOperations } from '../fixtures/widgets/operations';
+
+export function uniquePrefix(label: string): string {
+  return `t${randomBytes(4).toString('hex')}-${label}-`;
+}
+
+export async function startTestPlatform(label: string, options: PlatformOptions = {}): Promise<Platform> {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('DYNAMODB_ENDPOINT is not set: run through jest, whose global setup starts DynamoDB Local');
+  return startPlatform({
+    memory: true,
+    dynamodbEndpoint: endpoint,
+    tablePrefix: uniquePrefix(label),
+    operations: [...manifest.operations, ...widgetOperations],
+    loadHandler: loadWithWidgets,
+    ...options,
+  });
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  rawBody?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export function client(baseUrl: string) {
+  return async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | Buffer | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON: leave the text for the assertion to show.
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  };
+}
+
+export async function tokenFor(platform: Platform, roles: Role[], tenantId?: string): Promise<string> {
+  return platform.token({ roles, ...(tenantId ? { tenantId } : roles.includes('platform-admin') ? {} : { tenantId: platform.demoTenantId }) });
+}
