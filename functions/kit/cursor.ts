@@ -55,6 +55,10 @@ export async function decodeCursor(cursor: string, scope: string): Promise<Recor
   const [payload, signature, extra] = cursor.split('.');
   if (!payload || !signature || extra !== undefined) throw invalidCursor();
   const given = Buffer.from(signature, 'base64url');
+  // Node decodes base64url leniently; only the canonical spelling of a cursor is accepted.
+  if (given.toString('base64url') !== signature || Buffer.from(payload, 'base64url').toString('base64url') !== payload) {
+    throw invalidCursor();
+  }
   const expected = sign(await cursorSecret(), payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidCursor();
   let decoded: unknown;

@@ -12,9 +12,10 @@ export function parseIfMatch(value: string | undefined): IfMatch | undefined {
   if (value.trim() === '*') return { any: true };
   const versions: string[] = [];
   for (const part of value.split(',')) {
-    const match = /^\s*(?:W\/)?"([^"]*)"\s*$/.exec(part);
+    const match = /^\s*(W\/)?"([^"]*)"\s*$/.exec(part);
     if (!match) throw new BadRequest('InvalidParameterValue', 'If-Match must be * or a list of quoted ETags.');
-    versions.push(match[1] as string);
+    // If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches.
+    if (!match[1]) versions.push(match[2] as string);
   }
   return { any: false, versions };
 }

@@ -101,7 +101,10 @@ function validate(schema: z.ZodType, value: unknown, where: string, errors: Fiel
 
 const NO_PARAMETERS = z.strictObject({});
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;
-const POLLUTING_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** The one key through which parsed JSON can reach an object's prototype when copied. */
+const PROTOTYPE_KEY = '__proto__';
+
+class PrototypeKey extends Error {}
 
 function rawBody(event: HttpEvent): Buffer {
   if (!event.body) return Buffer.alloc(0);
@@ -116,14 +119,14 @@ function parseJson(raw: Buffer): unknown {
     throw new BadRequest('InvalidJson', 'The body is not valid UTF-8.');
   }
   try {
-    // Keys that could reach an object's prototype are refused outright rather than filtered.
+    // A __proto__ key is refused outright rather than filtered.
     return JSON.parse(text, (key, value: unknown) => {
-      if (POLLUTING_KEYS.has(key)) throw new RangeError(key);
+      if (key === PROTOTYPE_KEY) throw new PrototypeKey();
       return value;
     });
   } catch (error) {
-    if (error instanceof RangeError) {
-      throw new ValidationFailed([{ path: `body.${error.message}`, message: 'Unknown field' }]);
+    if (error instanceof PrototypeKey) {
+      throw new ValidationFailed([{ path: `body.${PROTOTYPE_KEY}`, message: 'Unknown field' }]);
     }
     throw new BadRequest('InvalidJson', 'The body is not valid JSON.');
   }
@@ -215,7 +218,7 @@ export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends 
       const ifMatch = parseIfMatch(headerOf(event, 'if-match'));
       const key = mutating ? parseIdempotencyKey(headerOf(event, 'idempotency-key')) : undefined;
       const recordId = key && idempotencyRecordId(caller.tenantId ?? `user:${caller.userId}`, spec.operationId, key);
-      const fingerprint = recordId ? requestFingerprint(spec.method, event.rawPath, input.body) : '';
+      const fingerprint = recordId ? requestFingerprint(spec.method, event.rawPath, { query: input.query, body: input.body }) : '';
 
       for (let attempt = 1; ; attempt++) {
         try {

@@ -13,13 +13,21 @@ export interface AvailabilityZone {
 
 const ZONE_LETTERS = ['a', 'b', 'c'] as const;
 
-/** `us-east-1` → `use1`, the prefix AWS uses for zone ids. */
+const COMPASS: [RegExp, string][] = [
+  [/north/g, 'n'],
+  [/south/g, 's'],
+  [/east/g, 'e'],
+  [/west/g, 'w'],
+  [/central/g, 'c'],
+];
+
+/** `us-east-1` → `use1`, `ap-southeast-1` → `apse1`: the prefix AWS uses for zone ids. */
 export function regionShortCode(region: string): string {
   const parts = region.split('-');
   const number = parts.at(-1) ?? '';
-  const words = parts.slice(0, -1);
-  const [first = '', ...rest] = words;
-  return `${first}${rest.map((w) => w[0] ?? '').join('')}${number}`;
+  const [area = '', ...words] = parts.slice(0, -1);
+  const abbreviated = words.map((word) => COMPASS.reduce((text, [pattern, letter]) => text.replace(pattern, letter), word));
+  return `${area}${abbreviated.map((word) => (/^[nsewc]+$/.test(word) ? word : word[0] ?? '')).join('')}${number}`;
 }
 
 export function availabilityZones(region: string): AvailabilityZone[] {

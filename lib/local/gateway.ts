@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { problemResponse } from '../../functions/kit/problem';
 import { BadRequest, NotFound, PayloadTooLarge, Unauthorized } from '../../functions/kit/errors';
@@ -164,7 +165,17 @@ function sendResult(response: ServerResponse, result: unknown, requestId: string
   send(response, 200, { 'content-type': 'application/json', 'apigw-requestid': requestId }, JSON.stringify(result ?? null));
 }
 
+/**
+ * Many invocations share this process, as on a Lambda managed instance with multi-concurrency:
+ * the runtime's invoke store (AsyncLocalStorage) keeps each request's log keys to itself.
+ */
+async function concurrentInvokeStore() {
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '1000';
+  return InvokeStore.getInstanceAsync(true);
+}
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const invokeStore = await concurrentInvokeStore();
   const routes = options.operations
     .map(compile)
     // API Gateway prefers the most specific route: more literal segments first.
@@ -214,7 +225,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       timer = setTimeout(() => reject(new Error('integration timeout')), timeoutMs);
     });
     try {
-      return await Promise.race([handler(event, lambdaContext(operation, requestId, deadline)), timeout]);
+      const context = lambdaContext(operation, requestId, deadline);
+      const invocation = invokeStore.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: requestId }, () => handler(event, context));
+      return await Promise.race([invocation, timeout]);
     } finally {
       clearTimeout(timer);
     }
