@@ -3,7 +3,6 @@
  * --memory (nothing written to disk), --data-dir DIR (default .data), --host H, --quiet.
  */
 import { parseArgs } from 'node:util';
-
 import { startPlatform } from '../lib/local/runtime';
 
 const PRINTED_TOKEN_SECONDS = 12 * 60 * 60;

@@ -167,10 +167,11 @@ function sendResult(response: ServerResponse, result: unknown, requestId: string
 
 /**
  * Many invocations share this process, as on a Lambda managed instance with multi-concurrency:
- * the runtime's invoke store (AsyncLocalStorage) keeps each request's log keys to itself.
+ * the runtime's invoke store (AsyncLocalStorage) keeps each request's log keys to itself. It is
+ * concurrent only if AWS_LAMBDA_MAX_CONCURRENCY was set before it loaded (lambda-environment.ts).
  */
 async function concurrentInvokeStore() {
-  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '1000';
+  if (!process.env.AWS_LAMBDA_MAX_CONCURRENCY) throw new Error('Call enterConcurrentMode() before the first SDK call');
   return InvokeStore.getInstanceAsync(true);
 }
 

@@ -19,6 +19,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTables } from './create-tables';
 import { startGateway, type Gateway, type GatewayOptions, type LocalRoute } from './gateway';
 import { createLocalIssuer, type LocalIssuer } from './issuer';
+import { enterConcurrentMode } from './lambda-environment';
 
 export interface PlatformOptions {
   port?: number;
@@ -89,6 +90,7 @@ function localRoutes(issuer: LocalIssuer, state: LocalState, mailbox: unknown[])
 }
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const leaveConcurrentMode = enterConcurrentMode();
   const dataDir = resolve(options.dataDir ?? '.data');
   const persistent = !options.memory;
   if (persistent) mkdirSync(dataDir, { recursive: true });
@@ -144,10 +146,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         await gateway.close();
         resetDocumentClient();
         await dynamodb?.stop();
+        leaveConcurrentMode();
       },
     };
   } catch (error) {
     await dynamodb?.stop();
+    leaveConcurrentMode();
     throw error;
   }
 }
