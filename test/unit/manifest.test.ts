@@ -2,21 +2,9 @@ import * as z from 'zod';
 import type { AnyOperation } from '../../functions/kit/operation';
 import { manifest, manifestProblems, type Manifest } from '../../functions/manifest';
 import { widgetOperations } from '../fixtures/widgets/operations';
+import { operation } from './support/operation';
 
-function op(overrides: Partial<AnyOperation>): AnyOperation {
-  return {
-    operationId: 'getThing',
-    method: 'GET',
-    path: '/v1/things',
-    handler: 'things/get-thing',
-    domain: 'things',
-    summary: 'A thing',
-    access: 'viewer',
-    status: 200,
-    response: z.object({}),
-    ...overrides,
-  };
-}
+const op = operation;
 
 describe('manifestProblems', () => {
   it('finds nothing wrong with the real manifest', () => {

@@ -7,23 +7,12 @@ import {
   type HttpMethod,
   type OperationSpec,
 } from '../../../functions/kit/operation';
+import { operation } from '../support/operation';
 
 type Spec = OperationSpec<z.ZodType, z.ZodType, z.ZodType, z.ZodType>;
 
-function spec(overrides: Partial<Spec>): Spec {
-  return {
-    operationId: 'testOp',
-    method: 'GET',
-    path: '/v1/things',
-    handler: 'things/test-op',
-    domain: 'things',
-    summary: 'A test operation',
-    access: 'viewer',
-    status: 200,
-    response: z.object({}),
-    ...overrides,
-  };
-}
+const spec = (overrides: Partial<Spec>): Spec => operation({ operationId: 'testOp', handler: 'things/test-op', ...overrides });
+
 
 describe('pathParameterNames', () => {
   it.each<[string, string[]]>([
