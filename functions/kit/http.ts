@@ -9,7 +9,9 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { authorize, callerFromClaims, type Caller } from './auth';
+import { authorize, callerFromClaims, isTenantRole, type Caller } from './auth';
+import { changesWrites, type ChangeDraft } from '../events/outbox';
+import { activeTenantGuard } from '../tenancy/repository';
 import {
   ApiError,
   BadRequest,
@@ -70,6 +72,8 @@ export interface Outcome<Body> {
   headers?: Record<string, string>;
   /** Everything the request changes, committed in one transaction with its idempotency record. */
   writes?: Write[];
+  /** The domain events of the change; each also becomes an audit entry, in the same transaction. */
+  events?: ChangeDraft[];
 }
 
 const ANONYMOUS: Caller = { userId: 'anonymous', roles: [] };
@@ -202,6 +206,7 @@ export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends 
 ) {
   const operation = spec as unknown as OperationSpec;
   const mutating = isMutating(spec);
+  const guardTenant = mutating && isTenantRole(spec.access);
 
   async function handle(event: HttpEvent, context: Context): Promise<HttpResult> {
     const requestId = event.requestContext?.requestId || context.awsRequestId;
@@ -235,7 +240,15 @@ export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends 
             context,
           });
           const result = render(operation, outcome as Outcome<unknown>);
-          const writes = mutating ? [...(outcome.writes ?? [])] : [];
+          const now = new Date();
+          const writes = mutating
+            ? [
+                // First, so that a suspended tenant hears 403 rather than whatever else failed.
+                ...(guardTenant && caller.tenantId ? [activeTenantGuard(caller.tenantId)] : []),
+                ...(outcome.writes ?? []),
+                ...changesWrites(outcome.events, { actor: `user:${caller.userId}`, requestId, now }),
+              ]
+            : [];
           const watch = new Set<number>();
           if (recordId) {
             watch.add(writes.length);

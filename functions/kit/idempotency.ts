@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { BadRequest } from './errors';
 import { documentClient } from './db';
-import { tableName } from './tables';
+import { expiryAttributes, tableName } from './tables';
 import type { Write } from './transaction';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -25,6 +25,7 @@ export interface IdempotencyRecord {
   response: StoredResponse;
   createdAt: string;
   expiration: number;
+  expiryBucket: string;
 }
 
 export function parseIdempotencyKey(value: string | undefined): string | undefined {
@@ -57,13 +58,13 @@ function stableStringify(value: unknown): string {
 }
 
 export function idempotencyWrite(id: string, fingerprint: string, response: StoredResponse, now = new Date()): Write {
-  const record: IdempotencyRecord = {
+  const record = {
     id,
     fingerprint,
     response,
     createdAt: now.toISOString(),
-    expiration: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-  };
+    ...expiryAttributes('expiration', Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS),
+  } as IdempotencyRecord;
   return {
     item: {
       Put: {

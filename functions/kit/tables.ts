@@ -23,6 +23,14 @@ export interface TableSpec {
 }
 
 const s = (name: string): KeyAttribute => ({ name, type: 'S' });
+const n = (name: string): KeyAttribute => ({ name, type: 'N' });
+
+/**
+ * Items that expire carry `expiryBucket` (the hour they expire in, see expiryAttributes) so the
+ * cleanup job finds them with a Query per hour: DynamoDB's TTL deletes within days, not on time,
+ * and DynamoDB Local does not delete at all.
+ */
+const expiryIndex = (ttlAttribute: string) => ({ name: 'expiry', partitionKey: s('expiryBucket'), sortKey: n(ttlAttribute) });
 
 export const tables = {
   resources: {
@@ -33,6 +41,7 @@ export const tables = {
     globalIndexes: [
       { name: 'gsi1', partitionKey: s('gsi1pk'), sortKey: s('gsi1sk') },
       { name: 'gsi2', partitionKey: s('gsi2pk'), sortKey: s('gsi2sk') },
+      expiryIndex('expiresAt'),
     ],
     timeToLiveAttribute: 'expiresAt',
     stream: 'NEW_AND_OLD_IMAGES',
@@ -42,7 +51,7 @@ export const tables = {
     logicalName: 'Idempotency',
     envVar: 'IDEMPOTENCY_TABLE',
     partitionKey: s('id'),
-    globalIndexes: [],
+    globalIndexes: [expiryIndex('expiration')],
     timeToLiveAttribute: 'expiration',
     description: 'Idempotency records of requests and of saga steps; expire after 24 hours.',
   },
@@ -51,14 +60,37 @@ export const tables = {
     envVar: 'OUTBOX_TABLE',
     partitionKey: s('pk'),
     sortKey: s('sk'),
-    globalIndexes: [],
+    globalIndexes: [
+      { name: 'byType', partitionKey: s('typeKey'), sortKey: s('eventId') },
+      { name: 'byResource', partitionKey: s('resourceKey'), sortKey: s('eventId') },
+      expiryIndex('expiresAt'),
+    ],
     timeToLiveAttribute: 'expiresAt',
     stream: 'NEW_IMAGE',
-    description: 'Domain events written in the transaction of the change; its stream feeds the event relay.',
+    description: 'Domain events written in the transaction of the change, kept 90 days; its stream feeds the event relay.',
+  },
+  audit: {
+    logicalName: 'Audit',
+    envVar: 'AUDIT_TABLE',
+    partitionKey: s('pk'),
+    sortKey: s('sk'),
+    globalIndexes: [
+      { name: 'byResource', partitionKey: s('resourceKey'), sortKey: s('sk') },
+      { name: 'byActor', partitionKey: s('actorKey'), sortKey: s('sk') },
+    ],
+    description: 'The audit trail: one immutable entry per change, written in the transaction of the change.',
   },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableKey = keyof typeof tables;
+
+const HOUR_SECONDS = 3600;
+
+/** The TTL attribute and the hour bucket the cleanup job queries, for an item expiring at `epochSeconds`. */
+export function expiryAttributes(ttlAttribute: string, epochSeconds: number): Record<string, string | number> {
+  const hour = new Date(Math.floor(epochSeconds / HOUR_SECONDS) * HOUR_SECONDS * 1000).toISOString().slice(0, 13);
+  return { [ttlAttribute]: epochSeconds, expiryBucket: `EXP#${hour}` };
+}
 
 export function tableName(key: TableKey): string {
   const spec: TableSpec = tables[key];

@@ -20,6 +20,7 @@ import { ensureTables } from './create-tables';
 import { startGateway, type Gateway, type GatewayOptions, type LocalRoute } from './gateway';
 import { createLocalIssuer, type LocalIssuer } from './issuer';
 import { enterConcurrentMode } from './lambda-environment';
+import { seedDemoTenant } from './seed';
 
 export interface PlatformOptions {
   port?: number;
@@ -118,6 +119,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     resetDocumentClient();
     resetCursorSecret();
     await ensureTables(endpoint, tablePrefix);
+    await seedDemoTenant(state.demoTenantId);
 
     const issuer = await createLocalIssuer(state.issuerKey);
     if (stateFile) writeFileSync(stateFile, JSON.stringify({ ...state, issuerKey: issuer.privateJwk }), { mode: 0o600 });

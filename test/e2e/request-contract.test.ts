@@ -3,12 +3,11 @@
  * creates, ETag and If-Match, idempotency, pages and cursors, and bad input that changes nothing.
  */
 import type { Platform } from '../../lib/local/runtime';
-import { client, startTestPlatform, tokenFor } from '../support/platform';
+import { client, ownerOfNewTenant, startTestPlatform, tokenFor } from '../support/platform';
 
 let platform: Platform;
 let call: ReturnType<typeof client>;
 let owner: string;
-let tenantCounter = 0;
 
 beforeAll(async () => {
   platform = await startTestPlatform('contract');
@@ -17,11 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => platform.stop());
 
-/** A token for a tenant of its own, so tests that count things do not see each other's. */
-async function freshTenant(): Promise<string> {
-  tenantCounter += 1;
-  return platform.token({ roles: ['owner'], tenantId: `tnt-contract-${tenantCounter}-${Date.now()}` });
-}
+const freshTenant = () => ownerOfNewTenant(platform);
 
 async function widgetCount(token: string): Promise<number> {
   const page = await call('GET', '/v1/widgets?limit=100', { token });

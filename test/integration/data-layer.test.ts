@@ -6,7 +6,7 @@ import { documentClient, resetDocumentClient } from '../../functions/kit/db';
 import { Conflict, PreconditionFailed } from '../../functions/kit/errors';
 import { idempotencyWrite } from '../../functions/kit/idempotency';
 import { createItem, getItem, queryPage, updateVersioned } from '../../functions/kit/repository';
-import { tableName, tables } from '../../functions/kit/tables';
+import { tableName, tables, type TableSpec } from '../../functions/kit/tables';
 import { commitWrites, ConditionLost, RetryRequest } from '../../functions/kit/transaction';
 import { ensureTables } from '../../lib/local/create-tables';
 import { uniquePrefix } from '../support/platform';
@@ -29,14 +29,14 @@ afterAll(() => {
 
 describe('ensureTables', () => {
   it('creates every declared table with its keys, indexes, stream and TTL', async () => {
-    for (const spec of Object.values(tables)) {
+    for (const spec of Object.values(tables) as TableSpec[]) {
       // Act
       const { Table } = await raw.send(new DescribeTableCommand({ TableName: `${prefix}${spec.logicalName}` }));
       const ttl = await raw.send(new DescribeTimeToLiveCommand({ TableName: `${prefix}${spec.logicalName}` }));
       // Assess
       expect(Table?.KeySchema?.[0]).toEqual({ AttributeName: spec.partitionKey.name, KeyType: 'HASH' });
       expect((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort()).toEqual(spec.globalIndexes.map((i) => i.name).sort());
-      expect(Table?.StreamSpecification?.StreamViewType).toBe('stream' in spec ? spec.stream : undefined);
+      expect(Table?.StreamSpecification?.StreamViewType).toBe(spec.stream);
       expect(ttl.TimeToLiveDescription?.AttributeName).toBe(spec.timeToLiveAttribute);
     }
   });

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { Role } from '../../functions/kit/auth';
 import { manifest } from '../../functions/manifest';
 import { startPlatform, type Platform, type PlatformOptions } from '../../lib/local/runtime';
+import { putActiveTenant } from '../../lib/local/seed';
+import { newId } from '../../functions/kit/ids';
 import { loadWithWidgets } from '../fixtures/widgets/handlers';
 import { widgetOperations } from '../fixtures/widgets/operations';
 
@@ -59,4 +61,10 @@ export function client(baseUrl: string) {
 
 export async function tokenFor(platform: Platform, roles: Role[], tenantId?: string): Promise<string> {
   return platform.token({ roles, ...(tenantId ? { tenantId } : roles.includes('platform-admin') ? {} : { tenantId: platform.demoTenantId }) });
+}
+
+/** A token for the owner of a new active tenant of its own, so tests that count things do not meet. */
+export async function ownerOfNewTenant(platform: Platform): Promise<string> {
+  const tenant = await putActiveTenant(newId('tnt'), { name: 'Test tenant' });
+  return platform.token({ roles: ['owner'], tenantId: tenant.id });
 }
