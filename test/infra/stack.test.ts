@@ -38,7 +38,11 @@ describe('the platform stack (Cognito issuer, dev stage)', () => {
     expect(props.BillingMode).toBe('PAY_PER_REQUEST');
     expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
     expect(props.SSESpecification).toEqual(expect.objectContaining({ SSEEnabled: true }));
-    expect(props.TimeToLiveSpecification).toEqual({ AttributeName: declared.timeToLiveAttribute, Enabled: true });
+    if (declared.timeToLiveAttribute) {
+      expect(props.TimeToLiveSpecification).toEqual({ AttributeName: declared.timeToLiveAttribute, Enabled: true });
+    } else {
+      expect(props.TimeToLiveSpecification).toBeUndefined();
+    }
     if (declared.stream) expect(props.StreamSpecification).toEqual({ StreamViewType: declared.stream });
     else expect(props.StreamSpecification).toBeUndefined();
     expect(((props.GlobalSecondaryIndexes as { IndexName: string }[] | undefined) ?? []).map((i) => i.IndexName)).toEqual(

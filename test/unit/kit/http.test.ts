@@ -6,11 +6,20 @@ import { httpHandler, MAX_BODY_BYTES, type HttpResult, type Outcome } from '../.
 import { defineOperation } from '../../../functions/kit/operation';
 import { httpEvent, lambdaContext, problemOf, type EventOptions } from '../support/lambda';
 
-// Unit tests never reach DynamoDB: any attempt fails the request and is counted.
+// Unit tests never reach DynamoDB. The one transaction a tenant write always makes, the check that
+// the tenant is active, is answered here and recorded; any other call fails the request.
+const guardTransactions: { TransactItems: { ConditionCheck?: { Key: unknown } }[] }[] = [];
 jest.mock('../../../functions/kit/db', () => ({
-  documentClient: jest.fn(() => {
-    throw new Error('unit tests never reach DynamoDB');
-  }),
+  documentClient: jest.fn(() => ({
+    send: async (command: { input?: { TransactItems?: { ConditionCheck?: unknown }[] } }) => {
+      const items = command.input?.TransactItems;
+      if (items && items.length > 0 && items.every((item) => item.ConditionCheck)) {
+        guardTransactions.push(command.input as (typeof guardTransactions)[number]);
+        return {};
+      }
+      throw new Error('unit tests never reach DynamoDB');
+    },
+  })),
   resetDocumentClient: jest.fn(),
 }));
 
@@ -189,6 +198,7 @@ beforeEach(() => {
   createBehaviour = okCreate;
   lastCreateBody = undefined;
   databaseCalls.mockClear();
+  guardTransactions.length = 0;
 });
 
 afterAll(() => {
@@ -220,6 +230,19 @@ describe('httpHandler: success', () => {
     expect(undefinedHeaders).toEqual([]);
     expect(result.headers).not.toHaveProperty('X-Powered-By');
     expect(databaseCalls).not.toHaveBeenCalled();
+  });
+
+  it("checks in one transaction that a tenant caller's tenant is active before any write", async () => {
+    // Prepare
+    const body = '{"name":"web"}';
+
+    // Act
+    const result = await createCall(body);
+
+    // Assess
+    expect(result.statusCode).toBe(201);
+    expect(guardTransactions).toHaveLength(1);
+    expect(guardTransactions[0]?.TransactItems[0]?.ConditionCheck?.Key).toEqual({ pk: 'T#t1', sk: 'TENANT' });
   });
 
   it('falls back to the Lambda request id when the event has none', async () => {
@@ -259,7 +282,7 @@ describe('httpHandler: success', () => {
     expect(result.headers?.Location).toBe('/v1/unit/things/thg-1');
     expect(JSON.parse(result.body ?? '')).toEqual({ id: 'thg-1', name: 'web', size: 1 });
     expect(lastCreateBody).toEqual({ name: 'web', size: 1 });
-    expect(databaseCalls).not.toHaveBeenCalled();
+    expect(guardTransactions).toHaveLength(1);
   });
 
   it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/merge-patch+json'])(

@@ -167,6 +167,7 @@ describe('idempotencyWrite', () => {
           response,
           createdAt: '2026-01-02T03:04:05.678Z',
           expiration: nowSeconds + 24 * 60 * 60,
+          expiryBucket: `EXP#${new Date((nowSeconds + 24 * 60 * 60) * 1000).toISOString().slice(0, 13)}`,
         },
         ConditionExpression: 'attribute_not_exists(id) OR expiration <= :now',
         ExpressionAttributeValues: { ':now': nowSeconds },
