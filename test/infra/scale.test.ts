@@ -1,5 +1,5 @@
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { Manifest } from '../../functions/manifest';
+import { manifest as realManifest, type Manifest } from '../../functions/manifest';
 import type { AnyOperation, HttpMethod } from '../../functions/kit/operation';
 import type { Access } from '../../functions/kit/auth';
 import { DEFAULT_MAX_OPERATIONS_PER_STACK, operationChunks, type PlatformStack } from '../../lib/platform-stack';
@@ -43,7 +43,7 @@ function generatedManifest(): Manifest {
       } as unknown as AnyOperation);
     }
   }
-  return { operations };
+  return { ...realManifest, operations };
 }
 
 describe('a manifest of 150 operations', () => {

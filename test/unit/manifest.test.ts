@@ -21,7 +21,7 @@ describe('manifestProblems', () => {
 
   it('finds nothing wrong with the real manifest plus the test widgets', () => {
     // Prepare
-    const combined: Manifest = { operations: [...manifest.operations, ...widgetOperations] };
+    const combined: Manifest = { ...manifest, operations: [...manifest.operations, ...widgetOperations] };
 
     // Act
     const problems = manifestProblems(combined);
@@ -66,7 +66,7 @@ describe('manifestProblems', () => {
     ['an operationId that is not camelCase', [op({ operationId: 'GetThing' })], ['GetThing: operationId is not camelCase']],
   ])('reports %s', (_label, operations, expected) => {
     // Prepare
-    const candidate: Manifest = { operations };
+    const candidate: Manifest = { ...manifest, operations };
 
     // Act
     const problems = manifestProblems(candidate);
@@ -77,7 +77,7 @@ describe('manifestProblems', () => {
 
   it('reports every problem, not only the first', () => {
     // Prepare
-    const candidate: Manifest = { operations: [op({ path: '/things', access: 'platform-admin' }), op({ path: '/things' })] };
+    const candidate: Manifest = { ...manifest, operations: [op({ path: '/things', access: 'platform-admin' }), op({ path: '/things' })] };
 
     // Act
     const problems = manifestProblems(candidate);
