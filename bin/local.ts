@@ -1,8 +1,12 @@
 /**
  * `npm start`: the whole platform on this machine. Flags: --port N (env PORT, default 3000),
- * --memory (nothing written to disk), --data-dir DIR (default .data), --host H, --quiet.
+ * --memory (nothing written to disk), --data-dir DIR (default .data), --host H, --quiet,
+ * --speed N (recurring jobs run N times faster: a five-minute job every 5/N minutes),
+ * --faults point[:times],... (saga steps that fail, e.g. TenantProvisioning.Activate:1; env FAULTS).
  */
 import { parseArgs } from 'node:util';
+import { parseFaults } from '../functions/kit/faults';
+import { manifest } from '../functions/manifest';
 import { startPlatform } from '../lib/local/runtime';
 
 const PRINTED_TOKEN_SECONDS = 12 * 60 * 60;
@@ -17,11 +21,19 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       host: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      speed: { type: 'string' },
+      faults: { type: 'string' },
     },
   });
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0 to 65535, not ${values.port}`);
+  const speed = Number(values.speed ?? 1);
+  if (!Number.isFinite(speed) || speed <= 0) throw new Error(`--speed must be a positive number, not ${values.speed}`);
   process.env.POWERTOOLS_LOG_LEVEL ??= values.quiet ? 'WARN' : 'INFO';
+  if (values.faults !== undefined) {
+    parseFaults(values.faults);
+    process.env.FAULTS = values.faults;
+  }
 
   const started = Date.now();
   const platform = await startPlatform({
@@ -29,6 +41,9 @@ async function main(): Promise<void> {
     memory: values.memory,
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values.host ? { host: values.host } : {}),
+    scheduler: { speed },
+    // A fresh platform provisions its demo tenant through the saga, so the log shows every step.
+    demoTenant: 'saga',
     ...(values.quiet
       ? {}
       : { onRequest: (line) => process.stdout.write(`${JSON.stringify({ level: 'INFO', message: 'request', ...line })}\n`) }),
@@ -54,6 +69,11 @@ async function main(): Promise<void> {
       `  OpenAPI:    ${platform.url}/v1/openapi.json`,
       `  Health:     ${platform.url}/v1/health`,
       `  Demo tenant ${platform.demoTenantId}`,
+      `  Jobs:       ${
+        platform.scheduler
+          ? manifest.jobs.map((job) => `${job.name} ${job.schedule}`).join(', ') + (speed !== 1 ? ` (${speed}x faster)` : '')
+          : 'none'
+      }`,
       '',
       'Owner of the demo tenant (valid 12 h):',
       `  export TOKEN=${owner}`,

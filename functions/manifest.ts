@@ -5,6 +5,16 @@
 import type { AnyEventSpec } from './events/define';
 import type { AnyOperation } from './kit/operation';
 import { platformOperations } from './platform/operations';
+import { platformJobs } from './jobs/jobs';
+import { projectDeletionMachine, startProjectDeletion } from './projects/deletion/machine';
+import { projectEvents } from './projects/events';
+import { projectOperations } from './projects/operations';
+import { quotaOperations, tenantQuotasChanged } from './tenancy/quota-operations';
+import { eventOperations } from './events/operations';
+import { operationOperations } from './operations/operations';
+import { tenantAdminOperations } from './tenancy/admin-operations';
+import { tenancyEvents } from './tenancy/events';
+import { startTenantProvisioning, tenantProvisioningMachine } from './tenancy/provisioning/machine';
 
 /** A recurring job: EventBridge Scheduler in the cloud, croner locally. */
 export interface JobSpec {
@@ -45,11 +55,11 @@ export interface Manifest {
 }
 
 export const manifest: Manifest = {
-  operations: [...platformOperations] as AnyOperation[],
-  jobs: [],
-  stateMachines: [],
-  eventRules: [],
-  events: [],
+  operations: [...platformOperations, ...eventOperations, ...operationOperations, ...tenantAdminOperations, ...quotaOperations, ...projectOperations] as AnyOperation[],
+  jobs: [...platformJobs],
+  stateMachines: [tenantProvisioningMachine, projectDeletionMachine],
+  eventRules: [startTenantProvisioning, startProjectDeletion],
+  events: [...tenancyEvents, tenantQuotasChanged, ...projectEvents],
 };
 
 /** Declaration mistakes that would make two places disagree, found before anything is built. */

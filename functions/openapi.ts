@@ -108,6 +108,11 @@ function responses(op: AnyOperation, collector: SchemaCollector): Json {
       ? { description: 'Done.' }
       : { description: op.summary, content: { 'application/json': { schema: collector.convert(op.response, 'output') } } };
   const result: Json = { [String(op.status)]: success };
+  for (const other of op.otherSuccesses ?? []) {
+    result[String(other.status)] = other.response
+      ? { description: other.description, content: { 'application/json': { schema: collector.convert(other.response, 'output') } } }
+      : { description: other.description };
+  }
   result['400'] = problemResponse('Invalid parameters (`ValidationError`, `InvalidParameterValue`, ...).');
   if (op.access !== 'public') {
     result['401'] = problemResponse('Missing, expired or invalid token (`Unauthorized`).');

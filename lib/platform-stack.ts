@@ -14,9 +14,12 @@ import { PlatformApi } from './api';
 import { Auth, PRE_TOKEN_GENERATION_HANDLER, type ExternalIssuer } from './auth';
 import { handlerCode, type BundleOptions, type HandlerCode } from './bundle';
 import { DataTables } from './data-tables';
+import { EventsStack, RELAY_HANDLER } from './events';
 import { FunctionRoles, pascal } from './function-roles';
 import { Monitoring } from './monitoring';
 import { OperationsStack } from './operations-stack';
+import { scheduledFunctionRole, SchedulesStack } from './schedules';
+import { sagaFunctionRole, SagasStack, stateMachineHandlers } from './state-machines';
 
 export interface PlatformStackProps extends StackProps {
   /** Deployment stage, e.g. `dev`, `staging`, `prod`. `prod` retains data on stack deletion. */
@@ -65,6 +68,12 @@ export class PlatformStack extends Stack {
   readonly cursorSecret: secretsmanager.Secret;
   readonly monitoring: Monitoring;
   readonly code: HandlerCode;
+  /** The event bus, the outbox relay and the schema registry (a nested stack). */
+  readonly events: EventsStack;
+  /** The recurring jobs on EventBridge Scheduler, and one-time schedule targets (a nested stack). */
+  readonly schedules: SchedulesStack;
+  /** The sagas: state machines from statemachines/*.asl.json, their Task functions and the rules that start them (a nested stack). */
+  readonly sagas: SagasStack;
   /** The nested stacks holding functions and routes, by construct id. */
   readonly operationStacks = new Map<string, OperationsStack>();
 
@@ -89,6 +98,9 @@ export class PlatformStack extends Stack {
     // Every handler, and the Cognito trigger, bundled by one esbuild call (or not at all in tests).
     const handlers = manifest.operations.map((op) => op.handler);
     if (!props.externalIssuer) handlers.push(PRE_TOKEN_GENERATION_HANDLER);
+    handlers.push(RELAY_HANDLER);
+    handlers.push(...manifest.jobs.map((job) => job.handler));
+    handlers.push(...stateMachineHandlers(manifest));
     this.code = handlerCode(this, handlers, props.bundle);
 
     this.tables = new DataTables(this, 'Tables', { removalPolicy });
@@ -134,6 +146,41 @@ export class PlatformStack extends Stack {
       NODE_OPTIONS: '--enable-source-maps',
     };
 
+    this.events = new EventsStack(this, 'Events', {
+      stage: props.stage,
+      outbox: this.tables.tables.outbox,
+      code: this.code,
+      events: manifest.events,
+      environment,
+      logGroupPrefix,
+      logRetention,
+      removalPolicy,
+    });
+
+    this.schedules = new SchedulesStack(this, 'Schedules', {
+      stage: props.stage,
+      jobs: manifest.jobs,
+      code: this.code,
+      functionRole: scheduledFunctionRole(this, 'ScheduledFunctionRole', { tables: this.tables.all(), logGroupPrefix }),
+      environment,
+      logGroupPrefix,
+      logRetention,
+      removalPolicy,
+    });
+
+    this.sagas = new SagasStack(this, 'Sagas', {
+      stage: props.stage,
+      machines: manifest.stateMachines,
+      rules: manifest.eventRules,
+      bus: this.events.bus,
+      code: this.code,
+      functionRole: sagaFunctionRole(this, 'SagaFunctionRole', { tables: this.tables.all(), logGroupPrefix }),
+      environment,
+      logGroupPrefix,
+      logRetention,
+      removalPolicy,
+    });
+
     for (const [chunkId, operations] of operationChunks(
       manifest.operations,
       props.maxOperationsPerStack ?? DEFAULT_MAX_OPERATIONS_PER_STACK,
@@ -160,6 +207,10 @@ export class PlatformStack extends Stack {
       removalPolicy,
     });
 
+    this.events.alarmTo(this.monitoring.topic);
+    this.schedules.alarmTo(this.monitoring.topic);
+    this.sagas.alarmTo(this.monitoring.topic);
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'JwtIssuer', { value: this.auth.issuer, description: 'Issuer the API accepts tokens from' });
     if (this.auth.userPool && this.auth.userPoolClient) {
@@ -170,5 +221,7 @@ export class PlatformStack extends Stack {
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Subscribe to receive alarms' });
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'Write EventBridge rules on this bus to receive domain events' });
+    new CfnOutput(this, 'SchemaRegistryName', { value: this.events.registry.attrRegistryName, description: 'EventBridge schema registry of the domain events' });
   }
 }

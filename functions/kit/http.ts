@@ -38,7 +38,20 @@ import { commitWrites, ConditionLost, concurrentModification, RetryRequest, type
 import { etagOf, parseIfMatch, type IfMatch } from './etag';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_ATTEMPTS = 5;
+/**
+ * Runs of a request that lost a race (a version moved, a transaction conflicted) before it answers
+ * 409 ConcurrentModification. Fifty creates at once against one quota counter are a race of fifty:
+ * on DynamoDB the losers see TransactionConflict and run again, so there must be attempts enough
+ * for the last of them, spread by backoff.
+ */
+export const MAX_ATTEMPTS = 10;
+const RETRY_BASE_MS = 10;
+const RETRY_CAP_MS = 200;
+
+/** Full-jitter exponential backoff after the `attempt`-th run: random in [0, min(cap, base·2^attempt)). */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  return random() * Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** attempt);
+}
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
@@ -172,9 +185,10 @@ function render(spec: OperationSpec, outcome: Outcome<unknown>): HttpResult {
   if (outcome.etag !== undefined) headers.ETag = etagOf(outcome.etag);
   if (outcome.location) headers.Location = outcome.location;
   if (statusCode === 204) return { statusCode, headers };
-  if (process.env.VALIDATE_RESPONSES === 'true' && statusCode === spec.status) {
+  const declared = statusCode === spec.status ? spec.response : spec.otherSuccesses?.find((other) => other.status === statusCode)?.response;
+  if (process.env.VALIDATE_RESPONSES === 'true' && declared) {
     // Tests run with this on, so a handler that drifts from its declared schema fails loudly.
-    const check = spec.response.safeParse(outcome.body);
+    const check = declared.safeParse(outcome.body);
     if (!check.success) throw new Error(`${spec.operationId} answered outside its schema: ${check.error.message}`);
   }
   headers['Content-Type'] = 'application/json';
@@ -265,7 +279,7 @@ export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends 
           }
           if (error instanceof RetryRequest) {
             if (attempt >= MAX_ATTEMPTS) throw concurrentModification();
-            await pause(5 * 2 ** attempt * Math.random());
+            await pause(retryDelayMs(attempt));
             continue;
           }
           if (recordId && error instanceof ApiError) {

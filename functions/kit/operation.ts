@@ -38,6 +38,8 @@ export interface OperationSpec<
   response: Response;
   /** Error codes this operation may answer with beyond the common ones, for the document. */
   errors?: ErrorDoc[];
+  /** Other success answers (a DELETE that answers 202 with `?cascade=true`), for the document and response checks. */
+  otherSuccesses?: { status: 200 | 201 | 202 | 204; description: string; response?: z.ZodType }[];
   /** Extra IAM needs beyond the tables, for the stack (e.g. reading the cursor secret). */
   needs?: ('cursorSecret')[];
 }

@@ -27,8 +27,8 @@ const n = (name: string): KeyAttribute => ({ name, type: 'N' });
 
 /**
  * Items that expire carry `expiryBucket` (the hour they expire in, see expiryAttributes) so the
- * cleanup job finds them with a Query per hour: DynamoDB's TTL deletes within days, not on time,
- * and DynamoDB Local does not delete at all.
+ * cleanup job finds them with a Query per hour: DynamoDB's TTL deletes within days, not on time
+ * (DynamoDB Local's within seconds), so nothing relies on it.
  */
 const expiryIndex = (ttlAttribute: string) => ({ name: 'expiry', partitionKey: s('expiryBucket'), sortKey: n(ttlAttribute) });
 

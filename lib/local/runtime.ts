@@ -15,6 +15,14 @@ import { fieldErrors } from '../../functions/kit/http';
 import { newId } from '../../functions/kit/ids';
 import type { AnyOperation } from '../../functions/kit/operation';
 import { manifest } from '../../functions/manifest';
+import { createRelayHandler } from '../../functions/events/relay';
+import { tableName } from '../../functions/kit/tables';
+import { createLocalEventBus, type LocalEventBus } from './event-bus';
+import { invokeLocally } from './invoke';
+import { startStreamRelay, type StreamRelay } from './stream-relay';
+import { startLocalScheduler, type LocalScheduler, type ScheduleRun } from './scheduler';
+import { createLocalStepFunctions, type LocalStepFunctions } from './step-functions';
+import { provisionDemoTenant } from './demo-tenant';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTables } from './create-tables';
 import { startGateway, type Gateway, type GatewayOptions, type LocalRoute } from './gateway';
@@ -36,6 +44,17 @@ export interface PlatformOptions {
   operations?: AnyOperation[];
   loadHandler?: GatewayOptions['loadHandler'];
   onRequest?: GatewayOptions['onRequest'];
+  /** The outbox relay's poll interval (default 200 ms); `false` runs no relay (events stay in the outbox). */
+  relay?: false | { pollMs?: number };
+  /** The local scheduler of the manifest's jobs: `speed` runs them N times faster (default 1); `false` runs none. */
+  scheduler?: false | { speed?: number; onRun?: (run: ScheduleRun) => void };
+  /** The state machines' retry wait, instead of each Retry's own backoff (tests shorten it). */
+  stepFunctions?: { retryDelayMs?: number };
+  /**
+   * How a missing demo tenant is made: `direct` writes it active (tests, the default), `saga`
+   * provisions it through the TenantProvisioning saga and waits for it (npm start).
+   */
+  demoTenant?: 'direct' | 'saga';
 }
 
 export interface Platform {
@@ -44,6 +63,19 @@ export interface Platform {
   issuer: LocalIssuer;
   dynamodbEndpoint: string;
   demoTenantId: string;
+  /** The local event bus: what the relay publishes, the manifest's event rules, `subscribe()` for tests. */
+  bus: LocalEventBus;
+  /** The outbox stream poller feeding the relay handler (absent with `relay: false`). */
+  relay?: StreamRelay;
+  /** The manifest's recurring jobs and the one-time schedules (absent with `scheduler: false`). */
+  scheduler?: LocalScheduler;
+  /** The local Step Functions: the manifest's state machines, started by the bus's rules. */
+  stepFunctions: LocalStepFunctions;
+  /**
+   * Resolves once every event committed before the call is published and the rule deliveries it
+   * started have returned (a state machine started by one runs on in the background).
+   */
+  eventsSettled(): Promise<void>;
   /** The emails the platform has sent, newest last (GET /local/mail). */
   mailbox: unknown[];
   token(request: { roles: Role[]; tenantId?: string; userId?: string; email?: string; expiresInSeconds?: number }): Promise<string>;
@@ -99,6 +131,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const state = loadState(stateFile);
 
   let dynamodb: DynamoDbLocal | undefined;
+  let relay: StreamRelay | undefined;
+  let scheduler: LocalScheduler | undefined;
   const endpoint =
     options.dynamodbEndpoint ??
     (dynamodb = await startDynamoDbLocal(persistent ? { path: join(dataDir, 'dynamodb') } : {})).endpoint;
@@ -119,12 +153,40 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     resetDocumentClient();
     resetCursorSecret();
     await ensureTables(endpoint, tablePrefix);
-    await seedDemoTenant(state.demoTenantId);
+
+    // Events: the outbox stream → the relay handler (the cloud's own) → the local bus → rule targets.
+    const bus = createLocalEventBus({ region });
+    // Sagas: the rules' state-machine targets run the same ASL files with the same handlers.
+    const stepFunctions = createLocalStepFunctions({ region, ...(options.stepFunctions ?? {}) });
+    bus.setTargets({ startStateMachine: (name, input) => stepFunctions.start(name, input) });
+    if (options.relay !== false) {
+      const relayHandler = createRelayHandler({ bus: () => bus, baseDelayMs: 50 });
+      relay = await startStreamRelay({
+        endpoint,
+        region,
+        tableName: tableName('outbox'),
+        checkpointTable: tableName('resources'),
+        handler: (event) => invokeLocally('local-event-relay', relayHandler, event),
+        ...(options.relay?.pollMs ? { pollMs: options.relay.pollMs } : {}),
+      });
+    }
+    if (options.demoTenant === 'saga') {
+      await provisionDemoTenant({ id: state.demoTenantId, stepFunctions, relayRunning: relay !== undefined, region });
+    } else {
+      await seedDemoTenant(state.demoTenantId);
+    }
 
     const issuer = await createLocalIssuer(state.issuerKey);
     if (stateFile) writeFileSync(stateFile, JSON.stringify({ ...state, issuerKey: issuer.privateJwk }), { mode: 0o600 });
 
     const mailbox: unknown[] = [];
+    if (options.scheduler !== false) {
+      scheduler = startLocalScheduler({
+        jobs: manifest.jobs,
+        ...(options.scheduler?.speed ? { speed: options.scheduler.speed } : {}),
+        ...(options.scheduler?.onRun ? { onRun: options.scheduler.onRun } : {}),
+      });
+    }
     const gateway = await startGateway({
       operations: options.operations ?? manifest.operations,
       issuer,
@@ -141,17 +203,32 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       issuer,
       dynamodbEndpoint: endpoint,
       demoTenantId: state.demoTenantId,
+      bus,
+      stepFunctions,
+      ...(relay ? { relay } : {}),
+      ...(scheduler ? { scheduler } : {}),
+      async eventsSettled() {
+        await relay?.idle();
+        await bus.drain();
+      },
       mailbox,
       token: async ({ expiresInSeconds, ...request }) =>
         (await issuer.issue({ ...request, ...(expiresInSeconds ? { expiresInSeconds } : {}) })).token,
       async stop() {
         await gateway.close();
+        await scheduler?.stop();
+        await relay?.stop();
+        await bus.drain(5000);
+        await stepFunctions.idle(5000);
+        await stepFunctions.stop();
         resetDocumentClient();
         await dynamodb?.stop();
         leaveConcurrentMode();
       },
     };
   } catch (error) {
+    await scheduler?.stop();
+    await relay?.stop();
     await dynamodb?.stop();
     leaveConcurrentMode();
     throw error;

@@ -1,0 +1,7 @@
+import { httpHandler } from '../kit/http';
+import { listProjects } from './operations';
+import { listProjectPage } from './repository';
+
+export const handler = httpHandler(listProjects, async ({ caller, query }) => ({
+  body: await listProjectPage(caller.tenantId as string, query),
+}));

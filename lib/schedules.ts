@@ -1,0 +1,241 @@
+/**
+ * Schedules in the cloud, in a nested stack of their own: EventBridge Scheduler runs every
+ * manifest job on its `rate()`/`cron()` expression (UTC) in the platform's schedule group, and
+ * invokes the job's Lambda with the same event the local scheduler sends (`ScheduledJobEvent`,
+ * filled from Scheduler's context attributes). A run that fails is retried by Scheduler, then goes
+ * to an encrypted dead-letter queue, which alarms.
+ *
+ * One-time `at()` schedules (bookings) are created at run time through functions/kit/scheduler.ts:
+ * `grantScheduling(fn)` lets a function create and delete schedules in the group, pass the
+ * scheduler's role, and tells it which handler is which function (`SCHEDULE_TARGET_ARNS`); the
+ * handlers one-time schedules may target get their function here too.
+ */
+import { Arn, ArnFormat, Duration, NestedStack, RemovalPolicy, Stack, TimeZone, Validations, type NestedStackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { parseScheduleExpression } from '../functions/kit/schedule-expression';
+import { SCHEDULER_ENV } from '../functions/kit/scheduler';
+import type { JobSpec } from '../functions/manifest';
+import { LAMBDA_HANDLER, type HandlerCode } from './bundle';
+import { functionDefaults, LATEST_RUNTIME_ACK } from './function-defaults';
+import { pascal } from './function-roles';
+import { iam5ResourceFinding } from './nag';
+
+/** How Scheduler delivers a run: retries within an hour, then the dead-letter queue. */
+export const SCHEDULE_DELIVERY = { retryAttempts: 5, maxEventAge: Duration.hours(1) } as const;
+/** A job may run this long (the cleanup of a platform stopped for weeks walks many hours). */
+export const JOB_TIMEOUT = Duration.minutes(5);
+
+export interface SchedulesStackProps extends NestedStackProps {
+  stage: string;
+  jobs: readonly JobSpec[];
+  /** Handler modules one-time schedules may target (each gets a function here). */
+  onceTargets?: readonly string[];
+  code: HandlerCode;
+  /** The role of the scheduled functions: `scheduledFunctionRole` in the parent stack, beside the tables. */
+  functionRole: iam.IRole;
+  environment: Record<string, string>;
+  logGroupPrefix: string;
+  logRetention: logs.RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+/** The event Scheduler sends a job: ScheduledJobEvent, with Scheduler's context attributes. */
+export function jobInput(job: JobSpec): scheduler.ScheduleTargetInput {
+  return scheduler.ScheduleTargetInput.fromObject({
+    source: 'platform.scheduler',
+    job: job.name,
+    scheduledTime: scheduler.ContextAttribute.scheduledTime,
+    executionId: scheduler.ContextAttribute.executionId,
+    attemptNumber: scheduler.ContextAttribute.attemptNumber,
+  });
+}
+
+/** Log groups of the scheduled functions are `<prefix>/schedules/<domain>-<module>`. */
+export const scheduledLogGroupPrefix = (logGroupPrefix: string) => `${logGroupPrefix}/schedules`;
+
+/**
+ * The role of the jobs and one-time schedule targets: read-write on the tables, logs in their own
+ * groups. Made in the stack that holds the tables, so its grants (and their cdk-nag
+ * acknowledgments) name the tables directly rather than through nested-stack parameters.
+ */
+export function scheduledFunctionRole(scope: Construct, id: string, props: { tables: dynamodb.ITable[]; logGroupPrefix: string }): iam.Role {
+  const stack = Stack.of(scope);
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: 'Scheduled jobs and one-time schedule targets: read-write tables',
+  });
+  for (const table of props.tables) table.grantReadWriteData(role);
+  const logGroupArn = Arn.format(
+    { service: 'logs', resource: 'log-group', resourceName: `${scheduledLogGroupPrefix(props.logGroupPrefix)}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+    stack,
+  );
+  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroupArn}:*`] }));
+  Validations.of(role).acknowledge(
+    ...props.tables.map((table) => ({
+      id: iam5ResourceFinding(stack, `${table.tableArn}/index/*`),
+      reason: 'Queries on the global secondary indexes of the tables (the cleanup job reads the expiry index of each).',
+    })),
+    {
+      id: iam5ResourceFinding(stack, `${logGroupArn}:*`),
+      reason: 'Log streams of the scheduled functions: each has its own log group under this prefix; Lambda names the streams at run time.',
+    },
+  );
+  return role;
+}
+
+export class SchedulesStack extends NestedStack {
+  readonly group: scheduler.ScheduleGroup;
+  /** The role Scheduler assumes to invoke targets and write to the dead-letter queue. */
+  readonly schedulerRole: iam.Role;
+  readonly deadLetterQueue: sqs.Queue;
+  /** Job and one-time target functions, by handler module. */
+  readonly functions = new Map<string, lambda.Function>();
+  /** The recurring schedules, by job name. */
+  readonly schedules = new Map<string, scheduler.Schedule>();
+
+  constructor(scope: Construct, id: string, props: SchedulesStackProps) {
+    super(scope, id, { description: `Schedules of the control plane (${props.stage}): jobs and one-time schedule targets`, ...props });
+    Validations.of(this).acknowledge(LATEST_RUNTIME_ACK);
+    for (const job of props.jobs) {
+      const kind = parseScheduleExpression(job.schedule).kind;
+      if (kind === 'at') throw new Error(`Job ${job.name}: a recurring job needs rate() or cron(), not at()`);
+    }
+
+    this.group = new scheduler.ScheduleGroup(this, 'Group', {
+      scheduleGroupName: `control-plane-${props.stage}`,
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the schedules: runs Scheduler could not deliver land here; nothing consumes it automatically.',
+    });
+
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'EventBridge Scheduler: invokes the job and one-time target functions, writes undeliverable runs to the dead-letter queue',
+    });
+
+    const logGroups = scheduledLogGroupPrefix(props.logGroupPrefix);
+
+    const makeFunction = (handler: string, description: string) => {
+      const name = pascal(handler);
+      const logGroup = new logs.LogGroup(this, `${name}Logs`, {
+        logGroupName: `${logGroups}/${handler.replace(/\//g, '-')}`,
+        retention: props.logRetention,
+        removalPolicy: props.removalPolicy,
+      });
+      const fn = new lambda.Function(this, name, {
+        ...functionDefaults(),
+        description,
+        timeout: JOB_TIMEOUT,
+        code: props.code.codeFor(handler),
+        handler: LAMBDA_HANDLER,
+        role: props.functionRole,
+        logGroup,
+        environment: props.environment,
+      });
+      this.functions.set(handler, fn);
+      return fn;
+    };
+
+    for (const job of props.jobs) {
+      const fn = this.functions.get(job.handler) ?? makeFunction(job.handler, `Job ${job.name}: ${job.description}`.slice(0, 256));
+      const schedule = new scheduler.Schedule(this, `${pascal(job.name)}Schedule`, {
+        description: `${job.name}: ${job.description}`.slice(0, 512),
+        schedule: scheduler.ScheduleExpression.expression(job.schedule, TimeZone.ETC_UTC),
+        scheduleGroup: this.group,
+        target: new targets.LambdaInvoke(fn, {
+          role: this.schedulerRole,
+          input: jobInput(job),
+          retryAttempts: SCHEDULE_DELIVERY.retryAttempts,
+          maxEventAge: SCHEDULE_DELIVERY.maxEventAge,
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      });
+      this.schedules.set(job.name, schedule);
+    }
+    for (const handler of props.onceTargets ?? []) {
+      const fn = this.functions.get(handler) ?? makeFunction(handler, `One-time schedule target ${handler}`);
+      fn.grantInvoke(this.schedulerRole);
+    }
+    this.deadLetterQueue.grantSendMessages(this.schedulerRole);
+    Validations.of(this.schedulerRole).acknowledge(
+      ...[...this.functions.values()].map((fn) => ({
+        id: iam5ResourceFinding(Stack.of(this), `${fn.functionArn}:*`),
+        reason: 'Invoking any version or alias of a scheduled function (the grant CDK makes for Lambda targets).',
+      })),
+    );
+  }
+
+  /**
+   * Lets `fn` create and delete one-time schedules in the group (functions/kit/scheduler.ts):
+   * the group, the role Scheduler assumes, and the target functions by handler, in its environment.
+   */
+  grantScheduling(fn: lambda.Function): void {
+    const stack = Stack.of(this);
+    const schedules = stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.group.scheduleGroupName}/*` });
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [schedules] }));
+    this.schedulerRole.grantPassRole(fn.grantPrincipal);
+    fn.addEnvironment(SCHEDULER_ENV.group, this.group.scheduleGroupName);
+    fn.addEnvironment(SCHEDULER_ENV.role, this.schedulerRole.roleArn);
+    const targetArns: Record<string, string> = {};
+    for (const [handler, target] of this.functions) targetArns[handler] = target.functionArn;
+    fn.addEnvironment(SCHEDULER_ENV.targets, stack.toJsonString(targetArns));
+    if (fn.role) {
+      Validations.of(fn.role).acknowledge({
+        id: iam5ResourceFinding(Stack.of(fn), schedules),
+        reason: 'One-time schedules are named at run time (per booking); the grant is limited to the platform\'s schedule group.',
+      });
+    }
+  }
+
+  /** Alarms to `topic`: runs Scheduler could not deliver, and job runs that failed. */
+  alarmTo(topic: sns.ITopic): cloudwatch.Alarm[] {
+    const notify = new actions.SnsAction(topic);
+    const alarms = [
+      new cloudwatch.Alarm(this, 'ScheduleDeadLettersAlarm', {
+        alarmDescription: 'EventBridge Scheduler could not deliver a scheduled run: see the schedules dead-letter queue.',
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      ...[...this.functions.entries()].map(
+        ([handler, fn]) =>
+          new cloudwatch.Alarm(this, `${pascal(handler)}ErrorsAlarm`, {
+            alarmDescription: `The scheduled function ${handler} failed.`,
+            metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+            threshold: 1,
+            evaluationPeriods: 1,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+      ),
+    ];
+    for (const alarm of alarms) {
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+    }
+    return alarms;
+  }
+}

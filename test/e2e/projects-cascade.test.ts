@@ -1,0 +1,184 @@
+/** DELETE /v1/projects/{id}?cascade=true: the ProjectDeletion saga terminates the project's resources, then deletes it, or reopens it. */
+import { newId } from '../../functions/kit/ids';
+import { clearFaults, injectFault } from '../../functions/kit/faults';
+import { commitWrites } from '../../functions/kit/transaction';
+import { resourceTerminators, type TerminationRequest } from '../../functions/projects/deletion/terminators';
+import { getProjectStats, projectUsageWrites } from '../../functions/projects/repository';
+import type { Platform } from '../../lib/local/runtime';
+import { putActiveTenant } from '../../lib/local/seed';
+import { client, startTestPlatform } from '../support/platform';
+
+let platform: Platform;
+let call: ReturnType<typeof client>;
+let admin: string;
+const published: { 'detail-type': string; detail: { resourceId: string; actor: string; data: any } }[] = [];
+const asked: TerminationRequest[] = [];
+
+beforeAll(async () => {
+  platform = await startTestPlatform('cascade', { relay: { pollMs: 50 }, scheduler: false, stepFunctions: { retryDelayMs: 10 } });
+  call = client(platform.url);
+  admin = await platform.token({ roles: ['platform-admin'] });
+  platform.bus.subscribe((event) => published.push(event as never));
+  // A test resource type: terminating a gadget takes it out of its project at once.
+  resourceTerminators.gadget = async (request) => {
+    asked.push(request);
+    await commitWrites(projectUsageWrites({ ...request, from: 'active', to: 'terminated', live: -1, vcpus: -1 }));
+  };
+});
+afterEach(() => clearFaults());
+afterAll(async () => {
+  delete resourceTerminators.gadget;
+  delete resourceTerminators.slowgadget;
+  delete resourceTerminators.stuckgadget;
+  await platform.stop();
+});
+
+async function newTenant() {
+  const tenant = await putActiveTenant(newId('tnt'), { name: 'Cascade test' });
+  await call('PUT', `/v1/admin/tenants/${tenant.id}/quotas`, { token: admin, body: { projects: 5 } });
+  return { tenantId: tenant.id, owner: await platform.token({ roles: ['owner'], tenantId: tenant.id }) };
+}
+
+async function projectWith(t: { tenantId: string; owner: string }, resources: [type: string, id: string][] = []) {
+  const project = (await call('POST', '/v1/projects', { token: t.owner, body: { name: `p-${Date.now()}-${Math.random()}`.slice(0, 60) } })).body;
+  for (const [resourceType, resourceId] of resources) {
+    await commitWrites(projectUsageWrites({ tenantId: t.tenantId, projectId: project.id, resourceType, resourceId, to: 'active', live: 1, vcpus: 1 }));
+  }
+  return project;
+}
+
+async function outcome(operationId: string, token: string, timeoutMs = 15_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await call('GET', `/v1/operations/${operationId}`, { token });
+    if (response.body.status === 'succeeded' || response.body.status === 'compensated') return response.body;
+    if (Date.now() > deadline) throw new Error(`operation still ${response.body.status}: ${JSON.stringify(response.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const stepsOf = (operation: { steps: { name: string; status: string }[] }) => operation.steps.map((s) => `${s.name}:${s.status}`);
+const typesFor = (resourceId: string) => published.filter((e) => e.detail.resourceId === resourceId).map((e) => e['detail-type']);
+
+describe('cascade deletion', () => {
+  it('answers 202 deleting with an operation; the saga deletes the empty project and gives the quota back', async () => {
+    // Prepare
+    const t = await newTenant();
+    const project = await projectWith(t);
+    // Act
+    const accepted = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token: t.owner });
+    const operation = await outcome(accepted.body.operationId, t.owner);
+    await platform.eventsSettled();
+    // Assess
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({ id: project.id, status: 'deleting', operationId: expect.stringMatching(/^op-/), version: 2 });
+    expect(accepted.headers.get('etag')).toBe('"2"');
+    expect(operation).toMatchObject({ type: 'ProjectDeletion', status: 'succeeded', resourceType: 'project', resourceId: project.id });
+    expect(stepsOf(operation)).toEqual(['TerminateResources:succeeded', 'DeleteProject:succeeded']);
+    expect((await call('GET', `/v1/projects/${project.id}`, { token: t.owner })).status).toBe(404);
+    const quotas = await call('GET', '/v1/quotas', { token: t.owner });
+    expect(quotas.body.items).toEqual([{ name: 'projects', limit: 5, used: 0 }]);
+    expect(typesFor(project.id)).toEqual(['project.created', 'project.deletion_started', 'project.deleted']);
+    expect(published.find((e) => e['detail-type'] === 'project.deleted' && e.detail.resourceId === project.id)?.detail).toMatchObject({
+      actor: 'system:ProjectDeletion',
+      data: { operationId: accepted.body.operationId },
+    });
+  });
+
+  it('terminates every live resource through its type\'s terminator, then deletes the project', async () => {
+    // Prepare
+    const t = await newTenant();
+    const project = await projectWith(t, [['gadget', 'g-1'], ['gadget', 'g-2']]);
+    // Act
+    const accepted = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token: t.owner });
+    const operation = await outcome(accepted.body.operationId, t.owner);
+    // Assess
+    expect(operation.status).toBe('succeeded');
+    expect(asked.filter((r) => r.projectId === project.id).map((r) => r.resourceId).sort()).toEqual(['g-1', 'g-2']);
+    expect(asked.find((r) => r.projectId === project.id)).toMatchObject({ operationId: accepted.body.operationId, actor: 'system:ProjectDeletion' });
+    expect((await call('GET', `/v1/projects/${project.id}`, { token: t.owner })).status).toBe(404);
+  });
+
+  it('waits for resources that take time to terminate, polling until none is live', async () => {
+    // Prepare: a resource that leaves its project half a second after it is asked to
+    resourceTerminators.slowgadget = async (request) => {
+      setTimeout(() => void commitWrites(projectUsageWrites({ ...request, from: 'active', to: 'terminated', live: -1 })), 500);
+    };
+    const t = await newTenant();
+    const project = await projectWith(t, [['slowgadget', 's-1']]);
+    // Act
+    const accepted = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token: t.owner });
+    const stillThere = await call('GET', `/v1/projects/${project.id}`, { token: t.owner });
+    const operation = await outcome(accepted.body.operationId, t.owner);
+    // Assess
+    expect(stillThere.body.status).toBe('deleting');
+    expect(operation.status).toBe('succeeded');
+    const execution = platform.stepFunctions.executions.find((e) => JSON.stringify(e.input).includes(accepted.body.operationId));
+    expect(execution?.states.filter((s) => s === 'AwaitTermination').length).toBeGreaterThanOrEqual(2);
+    expect(execution?.states).toContain('WaitForTermination');
+  });
+
+  it('while it runs: asking again follows the same operation; a plain delete or a change is 409 IncorrectProjectState', async () => {
+    // Prepare: a resource whose termination waits for the test
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    resourceTerminators.stuckgadget = async (request) => {
+      await released;
+      await commitWrites(projectUsageWrites({ ...request, from: 'active', to: 'terminated', live: -1 }));
+    };
+    const t = await newTenant();
+    const project = await projectWith(t, [['stuckgadget', 'x-1']]);
+    const accepted = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token: t.owner });
+    // Act
+    const again = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token: t.owner });
+    const plain = await call('DELETE', `/v1/projects/${project.id}`, { token: t.owner });
+    const patch = await call('PATCH', `/v1/projects/${project.id}`, { token: t.owner, body: { name: 'renamed' } });
+    release();
+    const operation = await outcome(accepted.body.operationId, t.owner);
+    // Assess
+    expect(again.status).toBe(202);
+    expect(again.body.operationId).toBe(accepted.body.operationId);
+    expect([plain.status, plain.body.code]).toEqual([409, 'IncorrectProjectState']);
+    expect([patch.status, patch.body.code]).toEqual([409, 'IncorrectProjectState']);
+    expect(operation.status).toBe('succeeded');
+  });
+
+  it('reopens the project when a resource cannot be terminated: compensated, project active again, project.deletion_failed', async () => {
+    // Prepare: a resource of a type nothing can terminate
+    const t = await newTenant();
+    const project = await projectWith(t, [['mystery', 'm-1']]);
+    // Act
+    const accepted = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token: t.owner });
+    const operation = await outcome(accepted.body.operationId, t.owner);
+    await platform.eventsSettled();
+    const read = await call('GET', `/v1/projects/${project.id}`, { token: t.owner });
+    // Assess
+    expect(operation).toMatchObject({ status: 'compensated', error: { code: 'UnsupportedResourceType', step: 'TerminateResources' } });
+    expect(stepsOf(operation)).toEqual(['TerminateResources:failed', 'DeleteProject:pending']);
+    expect(read.body).toMatchObject({ status: 'active', version: 3 });
+    expect(read.body).not.toHaveProperty('operationId');
+    expect(typesFor(project.id)).toEqual(['project.created', 'project.deletion_started', 'project.deletion_failed']);
+    // it takes resources again
+    await commitWrites(projectUsageWrites({ tenantId: t.tenantId, projectId: project.id, resourceType: 'gadget', resourceId: 'g-late', to: 'active', live: 1 }));
+    expect((await getProjectStats(t.tenantId, project.id)).resources.live).toBe(2);
+  });
+
+  it('reopens the project when the last step fails; the resources it terminated stay terminated', async () => {
+    // Prepare
+    injectFault('ProjectDeletion.DeleteProject');
+    const t = await newTenant();
+    const project = await projectWith(t, [['gadget', 'g-9']]);
+    // Act
+    const accepted = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token: t.owner });
+    const operation = await outcome(accepted.body.operationId, t.owner);
+    const read = await call('GET', `/v1/projects/${project.id}`, { token: t.owner });
+    const stats = await call('GET', `/v1/projects/${project.id}/stats`, { token: t.owner });
+    // Assess
+    expect(operation).toMatchObject({ status: 'compensated', error: { code: 'FaultInjected', step: 'DeleteProject' } });
+    expect(stepsOf(operation)).toEqual(['TerminateResources:compensated', 'DeleteProject:failed']);
+    expect(read.body.status).toBe('active');
+    expect(stats.body.resources).toEqual({ live: 0, byType: { gadget: { terminated: 1 } } });
+    // and a plain delete works now
+    expect((await call('DELETE', `/v1/projects/${project.id}`, { token: t.owner })).status).toBe(204);
+  });
+});
