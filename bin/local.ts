@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      `Control plane running at ${platform.url}  (ready in ${Date.now() - started} ms; ${values.memory ? 'in memory' : 'data in .data/'})`,
+      `Control plane running at ${platform.url}  (ready in ${Date.now() - started} ms; ${values.memory ? 'in memory' : `data in ${values['data-dir'] ?? '.data'}/`})`,
       `  OpenAPI:    ${platform.url}/v1/openapi.json`,
       `  Health:     ${platform.url}/v1/health`,
       `  Demo tenant ${platform.demoTenantId}`,

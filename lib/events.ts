@@ -13,24 +13,22 @@
  * registry holds a JSON Schema (draft 4) per detail-type, generated from the same zod
  * declarations as the README's catalog.
  */
-import { Duration, NestedStack, RemovalPolicy, Validations, type NestedStackProps } from 'aws-cdk-lib';
+import { Duration, NestedStack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { catalogProblems, registrySchema, registrySchemaName } from '../functions/events/catalog';
 import type { AnyEventSpec } from '../functions/events/define';
-import { LAMBDA_HANDLER, type HandlerCode } from './bundle';
-import { functionDefaults, LATEST_RUNTIME_ACK } from './function-defaults';
+import { LATEST_RUNTIME_ACK } from './function-defaults';
 import { pascal } from './function-roles';
+import { alarm, deadLetterAlarm, deadLetterQueue, functionLogGroup, handlerFunction, notifyTopic, type FunctionStackProps } from './shared-constructs';
 
 /** The relay's handler module, bundled with the operations' handlers. */
 export const RELAY_HANDLER = 'events/relay';
@@ -44,18 +42,12 @@ export const RELAY_MAPPING = {
   maxRecordAge: Duration.hours(6),
 } as const;
 
-export interface EventsStackProps extends NestedStackProps {
+export interface EventsStackProps extends FunctionStackProps {
   stage: string;
   /** The outbox table, with its stream. */
   outbox: dynamodb.ITable;
-  code: HandlerCode;
   /** The detail-types to publish to the schema registry (manifest.events). */
   events: readonly AnyEventSpec[];
-  /** Environment shared by every function. */
-  environment: Record<string, string>;
-  logGroupPrefix: string;
-  logRetention: logs.RetentionDays;
-  removalPolicy: RemovalPolicy;
 }
 
 export class EventsStack extends NestedStack {
@@ -77,22 +69,14 @@ export class EventsStack extends NestedStack {
       description: 'Domain events of the control plane; subscribers write rules on it.',
     });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'RelayDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue (on-failure destination) of the outbox relay; nothing consumes it automatically.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'RelayDeadLetters',
+      props.removalPolicy,
+      'This queue is itself the dead-letter queue (on-failure destination) of the outbox relay; nothing consumes it automatically.',
+    );
 
-    const logGroup = new logs.LogGroup(this, 'RelayLogs', {
-      logGroupName: `${props.logGroupPrefix}/events/relay`,
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    });
+    const logGroup = functionLogGroup(this, 'Relay', `${props.logGroupPrefix}/events/relay`, props);
     const role = new iam.Role(this, 'RelayRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'The outbox relay: reads the outbox stream, puts events on the platform bus',
@@ -106,12 +90,11 @@ export class EventsStack extends NestedStack {
     props.outbox.grantStreamRead(role);
     this.bus.grantPutEventsTo(role);
 
-    this.relay = new lambda.Function(this, 'Relay', {
-      ...functionDefaults(),
+    this.relay = handlerFunction(this, 'Relay', {
+      module: RELAY_HANDLER,
+      code: props.code,
       description: 'Outbox relay: outbox table stream → EventBridge bus',
       timeout: Duration.seconds(60),
-      code: props.code.codeFor(RELAY_HANDLER),
-      handler: LAMBDA_HANDLER,
       role,
       logGroup,
       environment: { ...props.environment, EVENT_BUS_NAME: this.bus.eventBusName },
@@ -153,29 +136,19 @@ export class EventsStack extends NestedStack {
 
   /** Alarms on the relay to `topic`: anything in its dead-letter queue, and events waiting too long on the stream. */
   alarmTo(topic: sns.ITopic): cloudwatch.Alarm[] {
-    const notify = new actions.SnsAction(topic);
-    const alarms = [
-      new cloudwatch.Alarm(this, 'RelayDeadLettersAlarm', {
-        alarmDescription: 'The outbox relay gave up on a batch of events: see its dead-letter queue and the relay logs, then replay.',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'RelayIteratorAgeAlarm', {
+    return notifyTopic(topic, [
+      deadLetterAlarm(
+        this,
+        'RelayDeadLettersAlarm',
+        this.deadLetterQueue,
+        'The outbox relay gave up on a batch of events: see its dead-letter queue and the relay logs, then replay.',
+      ),
+      alarm(this, 'RelayIteratorAgeAlarm', {
         alarmDescription: 'Events wait more than 5 minutes on the outbox stream: the relay is failing or falling behind.',
         metric: this.relay.metric('IteratorAge', { period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
         threshold: Duration.minutes(5).toMilliseconds(),
-        evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-    ];
-    for (const alarm of alarms) {
-      alarm.addAlarmAction(notify);
-      alarm.addOkAction(notify);
-    }
-    return alarms;
+    ]);
   }
 }

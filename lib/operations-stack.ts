@@ -3,32 +3,25 @@
  * one domain. Per operation: a function, its log group, its invoke permission, an integration
  * and a route: 5 CloudFormation resources, so 60 operations stay well under the 500 limit.
  */
-import { NestedStack, RemovalPolicy, Validations, type NestedStackProps } from 'aws-cdk-lib';
+import { NestedStack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { AnyOperation } from '../functions/kit/operation';
-import { LAMBDA_HANDLER, type HandlerCode } from './bundle';
-import { functionDefaults, LATEST_RUNTIME_ACK } from './function-defaults';
+import { LATEST_RUNTIME_ACK } from './function-defaults';
 import { operationLogGroupName } from './function-roles';
+import { functionLogGroup, handlerFunction, type FunctionStackProps } from './shared-constructs';
 
-export interface OperationsStackProps extends NestedStackProps {
+export interface OperationsStackProps extends FunctionStackProps {
   operations: AnyOperation[];
   httpApi: apigw.HttpApi;
   /** The JWT authorizer for every route whose operation is not `public`. */
   jwtAuthorizer: apigw.IHttpRouteAuthorizer;
   roleFor: (op: AnyOperation) => iam.IRole;
-  code: HandlerCode;
-  /** Environment shared by every function (table names, region, stage...). */
-  environment: Record<string, string>;
   /** Added to the environment of operations that declare `needs: ['cursorSecret']`. */
   cursorSecretArn: string;
-  logGroupPrefix: string;
-  logRetention: logs.RetentionDays;
-  removalPolicy: RemovalPolicy;
 }
 
 export class OperationsStack extends NestedStack {
@@ -39,18 +32,12 @@ export class OperationsStack extends NestedStack {
     super(scope, id, props);
     Validations.of(this).acknowledge(LATEST_RUNTIME_ACK);
     for (const op of props.operations) {
-      const logGroup = new logs.LogGroup(this, `${op.operationId}Logs`, {
-        logGroupName: operationLogGroupName(props.logGroupPrefix, op),
-        retention: props.logRetention,
-        removalPolicy: props.removalPolicy,
-      });
-      const fn = new lambda.Function(this, op.operationId, {
-        ...functionDefaults(),
+      const fn = handlerFunction(this, op.operationId, {
+        module: op.handler,
+        code: props.code,
         description: `${op.method} ${op.path} (${op.operationId})`,
-        code: props.code.codeFor(op.handler),
-        handler: LAMBDA_HANDLER,
         role: props.roleFor(op),
-        logGroup,
+        logGroup: functionLogGroup(this, op.operationId, operationLogGroupName(props.logGroupPrefix, op), props),
         environment: {
           ...props.environment,
           ...(op.needs?.includes('cursorSecret') ? { CURSOR_SECRET_ARN: props.cursorSecretArn } : {}),

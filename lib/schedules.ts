@@ -10,43 +10,35 @@
  * scheduler's role, and tells it which handler is which function (`SCHEDULE_TARGET_ARNS`); the
  * handlers one-time schedules may target get their function here too.
  */
-import { Arn, ArnFormat, Duration, NestedStack, RemovalPolicy, Stack, TimeZone, Validations, type NestedStackProps } from 'aws-cdk-lib';
+import { Duration, NestedStack, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { parseScheduleExpression } from '../functions/kit/schedule-expression';
 import { SCHEDULER_ENV } from '../functions/kit/scheduler';
 import type { JobSpec } from '../functions/manifest';
-import { LAMBDA_HANDLER, type HandlerCode } from './bundle';
-import { functionDefaults, LATEST_RUNTIME_ACK } from './function-defaults';
+import { LATEST_RUNTIME_ACK } from './function-defaults';
 import { pascal } from './function-roles';
 import { iam5ResourceFinding } from './nag';
+import { alarm, deadLetterAlarm, deadLetterQueue, functionLogGroup, handlerFunction, notifyTopic, tableFunctionRole, type FunctionStackProps, type TableFunctionRoleProps } from './shared-constructs';
 
 /** How Scheduler delivers a run: retries within an hour, then the dead-letter queue. */
 export const SCHEDULE_DELIVERY = { retryAttempts: 5, maxEventAge: Duration.hours(1) } as const;
 /** A job may run this long (the cleanup of a platform stopped for weeks walks many hours). */
 export const JOB_TIMEOUT = Duration.minutes(5);
 
-export interface SchedulesStackProps extends NestedStackProps {
+export interface SchedulesStackProps extends FunctionStackProps {
   stage: string;
   jobs: readonly JobSpec[];
   /** Handler modules one-time schedules may target (each gets a function here). */
   onceTargets?: readonly string[];
-  code: HandlerCode;
   /** The role of the scheduled functions: `scheduledFunctionRole` in the parent stack, beside the tables. */
   functionRole: iam.IRole;
-  environment: Record<string, string>;
-  logGroupPrefix: string;
-  logRetention: logs.RetentionDays;
-  removalPolicy: RemovalPolicy;
 }
 
 /** The event Scheduler sends a job: ScheduledJobEvent, with Scheduler's context attributes. */
@@ -63,34 +55,14 @@ export function jobInput(job: JobSpec): scheduler.ScheduleTargetInput {
 /** Log groups of the scheduled functions are `<prefix>/schedules/<domain>-<module>`. */
 export const scheduledLogGroupPrefix = (logGroupPrefix: string) => `${logGroupPrefix}/schedules`;
 
-/**
- * The role of the jobs and one-time schedule targets: read-write on the tables, logs in their own
- * groups. Made in the stack that holds the tables, so its grants (and their cdk-nag
- * acknowledgments) name the tables directly rather than through nested-stack parameters.
- */
-export function scheduledFunctionRole(scope: Construct, id: string, props: { tables: dynamodb.ITable[]; logGroupPrefix: string }): iam.Role {
-  const stack = Stack.of(scope);
-  const role = new iam.Role(scope, id, {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+/** The role of the jobs and one-time schedule targets: read-write on the tables, logs in their own groups. */
+export function scheduledFunctionRole(scope: Construct, id: string, props: TableFunctionRoleProps): iam.Role {
+  return tableFunctionRole(scope, id, props, {
+    logGroups: scheduledLogGroupPrefix(props.logGroupPrefix),
     description: 'Scheduled jobs and one-time schedule targets: read-write tables',
+    indexesReason: 'Queries on the global secondary indexes of the tables (the cleanup job reads the expiry index of each).',
+    logStreamsReason: 'Log streams of the scheduled functions: each has its own log group under this prefix; Lambda names the streams at run time.',
   });
-  for (const table of props.tables) table.grantReadWriteData(role);
-  const logGroupArn = Arn.format(
-    { service: 'logs', resource: 'log-group', resourceName: `${scheduledLogGroupPrefix(props.logGroupPrefix)}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
-    stack,
-  );
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroupArn}:*`] }));
-  Validations.of(role).acknowledge(
-    ...props.tables.map((table) => ({
-      id: iam5ResourceFinding(stack, `${table.tableArn}/index/*`),
-      reason: 'Queries on the global secondary indexes of the tables (the cleanup job reads the expiry index of each).',
-    })),
-    {
-      id: iam5ResourceFinding(stack, `${logGroupArn}:*`),
-      reason: 'Log streams of the scheduled functions: each has its own log group under this prefix; Lambda names the streams at run time.',
-    },
-  );
-  return role;
 }
 
 export class SchedulesStack extends NestedStack {
@@ -116,16 +88,12 @@ export class SchedulesStack extends NestedStack {
       removalPolicy: props.removalPolicy,
     });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the schedules: runs Scheduler could not deliver land here; nothing consumes it automatically.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'ScheduleDeadLetters',
+      props.removalPolicy,
+      'This queue is itself the dead-letter queue of the schedules: runs Scheduler could not deliver land here; nothing consumes it automatically.',
+    );
 
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -138,19 +106,13 @@ export class SchedulesStack extends NestedStack {
 
     const makeFunction = (handler: string, description: string) => {
       const name = pascal(handler);
-      const logGroup = new logs.LogGroup(this, `${name}Logs`, {
-        logGroupName: `${logGroups}/${handler.replace(/\//g, '-')}`,
-        retention: props.logRetention,
-        removalPolicy: props.removalPolicy,
-      });
-      const fn = new lambda.Function(this, name, {
-        ...functionDefaults(),
+      const fn = handlerFunction(this, name, {
+        module: handler,
+        code: props.code,
         description,
         timeout: JOB_TIMEOUT,
-        code: props.code.codeFor(handler),
-        handler: LAMBDA_HANDLER,
         role: props.functionRole,
-        logGroup,
+        logGroup: functionLogGroup(this, name, `${logGroups}/${handler.replace(/\//g, '-')}`, props),
         environment: props.environment,
       });
       this.functions.set(handler, fn);
@@ -210,32 +172,14 @@ export class SchedulesStack extends NestedStack {
 
   /** Alarms to `topic`: runs Scheduler could not deliver, and job runs that failed. */
   alarmTo(topic: sns.ITopic): cloudwatch.Alarm[] {
-    const notify = new actions.SnsAction(topic);
-    const alarms = [
-      new cloudwatch.Alarm(this, 'ScheduleDeadLettersAlarm', {
-        alarmDescription: 'EventBridge Scheduler could not deliver a scheduled run: see the schedules dead-letter queue.',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      ...[...this.functions.entries()].map(
-        ([handler, fn]) =>
-          new cloudwatch.Alarm(this, `${pascal(handler)}ErrorsAlarm`, {
-            alarmDescription: `The scheduled function ${handler} failed.`,
-            metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-            threshold: 1,
-            evaluationPeriods: 1,
-            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          }),
+    return notifyTopic(topic, [
+      deadLetterAlarm(this, 'ScheduleDeadLettersAlarm', this.deadLetterQueue, 'EventBridge Scheduler could not deliver a scheduled run: see the schedules dead-letter queue.'),
+      ...[...this.functions.entries()].map(([handler, fn]) =>
+        alarm(this, `${pascal(handler)}ErrorsAlarm`, {
+          alarmDescription: `The scheduled function ${handler} failed.`,
+          metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        }),
       ),
-    ];
-    for (const alarm of alarms) {
-      alarm.addAlarmAction(notify);
-      alarm.addOkAction(notify);
-    }
-    return alarms;
+    ]);
   }
 }

@@ -14,23 +14,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Arn, ArnFormat, Duration, NestedStack, Stack, Validations, type NestedStackProps, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, NestedStack, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { EventRuleSpec, Manifest, StateMachineSpec } from '../functions/manifest';
-import { LAMBDA_HANDLER, type HandlerCode } from './bundle';
-import { functionDefaults, LATEST_RUNTIME_ACK } from './function-defaults';
+import { LATEST_RUNTIME_ACK } from './function-defaults';
 import { iam5ResourceFinding } from './nag';
+import { alarm, deadLetterAlarm, deadLetterQueue, functionLogGroup, handlerFunction, notifyTopic, tableFunctionRole, type FunctionStackProps, type TableFunctionRoleProps } from './shared-constructs';
 
 const ROOT = join(__dirname, '..');
 
@@ -52,44 +50,24 @@ export const sagaLogGroupPrefix = (logGroupPrefix: string) => `${logGroupPrefix}
  * outbox and audit entries, and their idempotency records), logs in their own groups. Made in the
  * stack that holds the tables, as the other function roles are.
  */
-export function sagaFunctionRole(scope: Construct, id: string, props: { tables: dynamodb.ITable[]; logGroupPrefix: string }): iam.Role {
-  const stack = Stack.of(scope);
-  const role = new iam.Role(scope, id, {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+export function sagaFunctionRole(scope: Construct, id: string, props: TableFunctionRoleProps): iam.Role {
+  return tableFunctionRole(scope, id, props, {
+    logGroups: sagaLogGroupPrefix(props.logGroupPrefix),
     description: 'Saga step functions: read-write tables',
+    indexesReason:
+      'Queries on the global secondary indexes of the tables a step uses (operations by id, outbox, ledger); index names are part of the table declaration.',
+    logStreamsReason: 'Log streams of the saga functions: each has its own log group under this prefix; Lambda names the streams at run time.',
   });
-  for (const table of props.tables) table.grantReadWriteData(role);
-  const logGroupArn = Arn.format(
-    { service: 'logs', resource: 'log-group', resourceName: `${sagaLogGroupPrefix(props.logGroupPrefix)}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
-    stack,
-  );
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroupArn}:*`] }));
-  Validations.of(role).acknowledge(
-    ...props.tables.map((table) => ({
-      id: iam5ResourceFinding(stack, `${table.tableArn}/index/*`),
-      reason: 'Queries on the global secondary indexes of the tables a step uses (operations by id, outbox, ledger); index names are part of the table declaration.',
-    })),
-    {
-      id: iam5ResourceFinding(stack, `${logGroupArn}:*`),
-      reason: 'Log streams of the saga functions: each has its own log group under this prefix; Lambda names the streams at run time.',
-    },
-  );
-  return role;
 }
 
-export interface SagasStackProps extends NestedStackProps {
+export interface SagasStackProps extends FunctionStackProps {
   stage: string;
   machines: readonly StateMachineSpec[];
   /** The manifest's event rules; those targeting a state machine are made here. */
   rules: readonly EventRuleSpec[];
   bus: events.IEventBus;
-  code: HandlerCode;
   /** `sagaFunctionRole` in the parent stack. */
   functionRole: iam.IRole;
-  environment: Record<string, string>;
-  logGroupPrefix: string;
-  logRetention: logs.RetentionDays;
-  removalPolicy: RemovalPolicy;
   /** Where `definition` paths are relative to; default the repository root. */
   rootDir?: string;
 }
@@ -110,16 +88,12 @@ export class SagasStack extends NestedStack {
     Validations.of(this).acknowledge(LATEST_RUNTIME_ACK);
     const rootDir = props.rootDir ?? ROOT;
 
-    this.deadLetterQueue = new sqs.Queue(this, 'RuleDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the saga rules: events EventBridge could not deliver to a state machine land here; nothing consumes it automatically.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'RuleDeadLetters',
+      props.removalPolicy,
+      'This queue is itself the dead-letter queue of the saga rules: events EventBridge could not deliver to a state machine land here; nothing consumes it automatically.',
+    );
 
     for (const spec of props.machines) {
       const text = readFileSync(join(rootDir, spec.definition), 'utf8');
@@ -130,19 +104,14 @@ export class SagasStack extends NestedStack {
       const substitutions: Record<string, string> = {};
       const functions: lambda.Function[] = [];
       for (const [placeholder, module] of Object.entries(spec.tasks)) {
-        const logGroup = new logs.LogGroup(this, `${spec.name}${placeholder}Logs`, {
-          logGroupName: `${sagaLogGroupPrefix(props.logGroupPrefix)}/${spec.name}/${placeholder}`,
-          retention: props.logRetention,
-          removalPolicy: props.removalPolicy,
-        });
-        const fn = new lambda.Function(this, `${spec.name}${placeholder}`, {
-          ...functionDefaults(),
+        const id = `${spec.name}${placeholder}`;
+        const fn = handlerFunction(this, id, {
+          module,
+          code: props.code,
           description: `${spec.name} saga: ${placeholder.replace(/Fn$/, '')} (${module})`,
           timeout: TASK_FUNCTION_TIMEOUT,
-          code: props.code.codeFor(module),
-          handler: LAMBDA_HANDLER,
           role: props.functionRole,
-          logGroup,
+          logGroup: functionLogGroup(this, id, `${sagaLogGroupPrefix(props.logGroupPrefix)}/${spec.name}/${placeholder}`, props),
           environment: props.environment,
         });
         substitutions[placeholder] = fn.functionArn;
@@ -206,11 +175,9 @@ export class SagasStack extends NestedStack {
 
   /** Alarms to `topic`: a saga that failed (compensated or not) or timed out, and undeliverable starts. */
   alarmTo(topic: sns.ITopic): cloudwatch.Alarm[] {
-    const notify = new actions.SnsAction(topic);
-    const alarms: cloudwatch.Alarm[] = [];
-    for (const [name, machine] of this.stateMachines) {
-      alarms.push(
-        new cloudwatch.Alarm(this, `${name}FailedAlarm`, {
+    return notifyTopic(topic, [
+      ...[...this.stateMachines].map(([name, machine]) =>
+        alarm(this, `${name}FailedAlarm`, {
           alarmDescription: `${name} executions failed or timed out: see the operation (GET /v1/operations/{id}) and the execution log.`,
           metric: new cloudwatch.MathExpression({
             expression: 'failed + timedOut',
@@ -220,27 +187,9 @@ export class SagasStack extends NestedStack {
             },
             period: Duration.minutes(5),
           }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
-      );
-    }
-    alarms.push(
-      new cloudwatch.Alarm(this, 'RuleDeadLettersAlarm', {
-        alarmDescription: 'An event could not start its saga: see the saga rules dead-letter queue, then replay it.',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
-    for (const alarm of alarms) {
-      alarm.addAlarmAction(notify);
-      alarm.addOkAction(notify);
-    }
-    return alarms;
+      ),
+      deadLetterAlarm(this, 'RuleDeadLettersAlarm', this.deadLetterQueue, 'An event could not start its saga: see the saga rules dead-letter queue, then replay it.'),
+    ]);
   }
 }

@@ -12,7 +12,7 @@ import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor } from '../kit/cursor';
 import { documentClient } from '../kit/db';
 import { queryPage, type Item, type Page, type PageQuery } from '../kit/repository';
-import { tableName } from '../kit/tables';
+import { tableName, type TableKey } from '../kit/tables';
 import type { EventDetail } from './define';
 
 /** How much a filtered page may read: Queries before it ends early, and items each evaluates. */
@@ -59,6 +59,103 @@ export function newestFirstPage(request: ListRequest, budget = FILTERED_READ_BUD
 const tenantPk = (tenantId: string) => `T#${tenantId}`;
 const resourceKey = (tenantId: string, resourceId: string) => `${tenantPk(tenantId)}#RES#${resourceId}`;
 
+/** A kind of tenant list (events, audit entries): where its items are, and how it filters. */
+interface TenantListKind {
+  table: TableKey;
+  /** The sort-key prefix of its items in the tenant's partition. */
+  prefix: string;
+  /** The filter beside the resource: an index of its own, or a FilterExpression on the resource's. */
+  other: {
+    /** The item attribute it filters on, and the placeholder of its value. */
+    attribute: string;
+    placeholder: string;
+    /** Its own index, keyed `T#<tenant>#<keyTag>#<value>` in `keyAttribute`. */
+    index: string;
+    keyAttribute: string;
+    keyTag: string;
+  };
+  /** Attributes that complete the key of an index's items, after the index's own. */
+  indexKeyAttributes?: string[];
+}
+
+/** One list request: the tenant, the filters' values, the page. */
+interface TenantListQuery {
+  tenantId: string;
+  resourceId: string | undefined;
+  other: string | undefined;
+  page: PageQuery;
+  scope: string;
+}
+
+/**
+ * The Query of a tenant's list: by the resource's index (the other filter, if any, a
+ * FilterExpression), else by the other filter's index, else the tenant's partition.
+ */
+function tenantListRequest(kind: TenantListKind, request: TenantListQuery): ListRequest {
+  const { tenantId, resourceId, other: value, page, scope } = request;
+  const { other } = kind;
+  const table = tableName(kind.table);
+  const indexKey = (attribute: string) => ['pk', 'sk', attribute, ...(kind.indexKeyAttributes ?? [])];
+  if (resourceId) {
+    return {
+      query: {
+        TableName: table,
+        IndexName: 'byResource',
+        KeyConditionExpression: 'resourceKey = :key',
+        ExpressionAttributeValues: { ':key': resourceKey(tenantId, resourceId), ...(value ? { [other.placeholder]: value } : {}) },
+        ...(value ? { FilterExpression: `${other.attribute} = ${other.placeholder}` } : {}),
+      },
+      keyAttributes: indexKey('resourceKey'),
+      page,
+      scope,
+    };
+  }
+  if (value) {
+    return {
+      query: {
+        TableName: table,
+        IndexName: other.index,
+        KeyConditionExpression: `${other.keyAttribute} = :key`,
+        ExpressionAttributeValues: { ':key': `${tenantPk(tenantId)}#${other.keyTag}#${value}` },
+      },
+      keyAttributes: indexKey(other.keyAttribute),
+      page,
+      scope,
+    };
+  }
+  return {
+    query: {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': kind.prefix },
+    },
+    keyAttributes: ['pk', 'sk'],
+    page,
+    scope,
+  };
+}
+
+/** One page of a tenant's list, newest first, each item as `view` shows it. */
+async function tenantListPage<T>(kind: TenantListKind, request: TenantListQuery, view: (item: Item) => T): Promise<Page<T>> {
+  const result = await newestFirstPage(tenantListRequest(kind, request));
+  return { ...result, items: result.items.map(view) };
+}
+
+/** The outbox: a tenant's events by resource, by detail-type, or all. */
+const EVENTS: TenantListKind = {
+  table: 'outbox',
+  prefix: 'EVT#',
+  other: { attribute: 'detailType', placeholder: ':type', index: 'byType', keyAttribute: 'typeKey', keyTag: 'TYPE' },
+  indexKeyAttributes: ['eventId'],
+};
+
+/** The audit trail: a tenant's entries by resource, by actor, or all. */
+const AUDIT_ENTRIES: TenantListKind = {
+  table: 'audit',
+  prefix: 'AUD#',
+  other: { attribute: 'actor', placeholder: ':actor', index: 'byActor', keyAttribute: 'actorKey', keyTag: 'ACT' },
+};
+
 export interface EventView {
   id: string;
   source: string;
@@ -90,47 +187,7 @@ export async function listTenantEvents(
   page: PageQuery,
 ): Promise<Page<EventView>> {
   const scope = `listEvents#${tenantId}#${filters.type ?? ''}#${filters.resourceId ?? ''}`;
-  const table = tableName('outbox');
-  let request: ListRequest;
-  if (filters.resourceId) {
-    request = {
-      query: {
-        TableName: table,
-        IndexName: 'byResource',
-        KeyConditionExpression: 'resourceKey = :key',
-        ExpressionAttributeValues: { ':key': resourceKey(tenantId, filters.resourceId), ...(filters.type ? { ':type': filters.type } : {}) },
-        ...(filters.type ? { FilterExpression: 'detailType = :type' } : {}),
-      },
-      keyAttributes: ['pk', 'sk', 'resourceKey', 'eventId'],
-      page,
-      scope,
-    };
-  } else if (filters.type) {
-    request = {
-      query: {
-        TableName: table,
-        IndexName: 'byType',
-        KeyConditionExpression: 'typeKey = :key',
-        ExpressionAttributeValues: { ':key': `${tenantPk(tenantId)}#TYPE#${filters.type}` },
-      },
-      keyAttributes: ['pk', 'sk', 'typeKey', 'eventId'],
-      page,
-      scope,
-    };
-  } else {
-    request = {
-      query: {
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': 'EVT#' },
-      },
-      keyAttributes: ['pk', 'sk'],
-      page,
-      scope,
-    };
-  }
-  const result = await newestFirstPage(request);
-  return { ...result, items: result.items.map(toEventView) };
+  return tenantListPage(EVENTS, { tenantId, resourceId: filters.resourceId, other: filters.type, page, scope }, toEventView);
 }
 
 export interface AuditEntryView {
@@ -165,45 +222,5 @@ export async function listAuditEntries(
   page: PageQuery,
 ): Promise<Page<AuditEntryView>> {
   const scope = `listAuditLog#${tenantId}#${filters.resourceId ?? ''}#${filters.actor ?? ''}`;
-  const table = tableName('audit');
-  let request: ListRequest;
-  if (filters.resourceId) {
-    request = {
-      query: {
-        TableName: table,
-        IndexName: 'byResource',
-        KeyConditionExpression: 'resourceKey = :key',
-        ExpressionAttributeValues: { ':key': resourceKey(tenantId, filters.resourceId), ...(filters.actor ? { ':actor': filters.actor } : {}) },
-        ...(filters.actor ? { FilterExpression: 'actor = :actor' } : {}),
-      },
-      keyAttributes: ['pk', 'sk', 'resourceKey'],
-      page,
-      scope,
-    };
-  } else if (filters.actor) {
-    request = {
-      query: {
-        TableName: table,
-        IndexName: 'byActor',
-        KeyConditionExpression: 'actorKey = :key',
-        ExpressionAttributeValues: { ':key': `${tenantPk(tenantId)}#ACT#${filters.actor}` },
-      },
-      keyAttributes: ['pk', 'sk', 'actorKey'],
-      page,
-      scope,
-    };
-  } else {
-    request = {
-      query: {
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': 'AUD#' },
-      },
-      keyAttributes: ['pk', 'sk'],
-      page,
-      scope,
-    };
-  }
-  const result = await newestFirstPage(request);
-  return { ...result, items: result.items.map(toAuditEntryView) };
+  return tenantListPage(AUDIT_ENTRIES, { tenantId, resourceId: filters.resourceId, other: filters.actor, page, scope }, toAuditEntryView);
 }

@@ -289,6 +289,45 @@ function idempotencyPrefix(saga: SagaSpec, state: string): string {
   return `saga.${saga.name}.${state}`;
 }
 
+/** What a state returns once its commit is done (or was found done by an earlier run). */
+function committedResult(step: string, status: StepResult['status'], { outcome, alreadyDone }: { outcome?: StepOutcome; alreadyDone: boolean }): StepResult {
+  return { step, status, ...(alreadyDone ? { alreadyDone } : {}), ...outcome?.output } as StepResult;
+}
+
+/** Commits `record` with what `compute` returns, at most once per operation and `state`. */
+function commitOnce(ctx: StepContext, state: string, status: StepResult['status'], record: Write, compute: () => Promise<StepOutcome>): Promise<StepResult> {
+  return runOnce(idempotencyPrefix(ctx.saga, state), 'operationId', { operationId: ctx.input.operationId }, ctx.lambda, async () =>
+    committedResult(ctx.step, status, await commitStep(ctx, record, compute)),
+  );
+}
+
+/**
+ * A state reached after a failure (a compensation, MarkFailed): claims the operation, loads it and
+ * runs `body`. Its errors, but for DuplicateExecution, are logged as `failedMessage` and thrown on
+ * to the state machine.
+ */
+function afterFailure(
+  saga: SagaSpec,
+  failedMessage: string,
+  logFields: { step?: string },
+  body: (input: SagaInput, operation: Operation, now: Date, lambda?: Context) => Promise<StepResult>,
+): StepHandler {
+  return async (event, lambda) => {
+    const input = parseInput(event);
+    try {
+      await claimOperation(input);
+      const now = new Date();
+      const operation = await loadOperation(input);
+      return await body(input, operation, now, lambda);
+    } catch (error) {
+      const failure = stepFailure(error);
+      if (failure.name === DUPLICATE_EXECUTION) throw failure;
+      logger.error(failedMessage, { saga: saga.name, ...logFields, operationId: input.operationId, error: failure.name, detail: failure.message });
+      throw failure;
+    }
+  };
+}
+
 /**
  * A forward step. `run` reads what it needs and returns the writes and events of its effect; the
  * kit commits them with the step's `succeeded` (and, for the last step, the operation's
@@ -326,8 +365,7 @@ export function sagaStep(spec: { saga: SagaSpec; step: string }, run: (ctx: Step
           condition: stepCondition(step, `#status = :running AND ${STEP_OPEN}`),
           values: { ':running': 'running', ...openValues },
         });
-        const { outcome, alreadyDone } = await commitStep(ctx, record, () => run(ctx));
-        return { step, status: 'succeeded', ...(alreadyDone ? { alreadyDone } : {}), ...outcome?.output } as StepResult;
+        return committedResult(step, 'succeeded', await commitStep(ctx, record, () => run(ctx)));
       });
       logger.info(result.alreadyDone ? 'saga step already done' : 'saga step succeeded', {
         saga: saga.name,
@@ -363,45 +401,31 @@ export function compensationStep(
   if (!saga.steps.includes(step)) throw new Error(`${saga.name} has no step ${step}`);
   const state = undoStateName(step);
 
-  return async (event, lambda) => {
-    const input = parseInput(event);
-    try {
-      await claimOperation(input);
-      const now = new Date();
-      const operation = await loadOperation(input);
-      await markOperationFailed(operation, caughtError(input, operation), now);
-      checkFault(faultPoint(saga, state));
-      const stepStatus = operation.steps[step]?.status ?? 'pending';
-      if (stepStatus === 'pending' || stepStatus === 'compensated') {
-        logger.info('saga compensation skipped', { saga: saga.name, step, stepStatus, operationId: input.operationId });
-        return { step, status: 'skipped' };
-      }
-      const ctx: CompensationContext = { saga, step, input, operation, now, actor: sagaActor(saga), stepStatus, ...(lambda ? { lambda } : {}) };
-      const at = now.toISOString();
-      const record = asWrite(operation, {
-        set: {
-          // A step that had succeeded is now compensated; one that failed or never finished stays failed.
-          [`steps.${step}.status`]: stepStatus === 'succeeded' ? 'compensated' : 'failed',
-          [`steps.${step}.compensatedAt`]: at,
-          ...(stepStatus === 'running' ? { [`steps.${step}.error`]: { code: 'Interrupted', message: 'The step did not finish.' } } : {}),
-          updatedAt: at,
-        },
-        condition: stepCondition(step, '#steps.#STEP.#status = :was AND attribute_not_exists(#steps.#STEP.#compensatedAt)'),
-        values: { ':was': stepStatus },
-      });
-      const result = await runOnce(idempotencyPrefix(saga, state), 'operationId', { operationId: input.operationId }, lambda, async () => {
-        const { outcome, alreadyDone } = await commitStep(ctx, record, () => undo(ctx));
-        return { step, status: 'compensated', ...(alreadyDone ? { alreadyDone } : {}), ...outcome?.output } as StepResult;
-      });
-      logger.info('saga step compensated', { saga: saga.name, step, operationId: input.operationId });
-      return result;
-    } catch (error) {
-      const failure = stepFailure(error);
-      if (failure.name === DUPLICATE_EXECUTION) throw failure;
-      logger.error('saga compensation failed', { saga: saga.name, step, operationId: input.operationId, error: failure.name, detail: failure.message });
-      throw failure;
+  return afterFailure(saga, 'saga compensation failed', { step }, async (input, operation, now, lambda) => {
+    await markOperationFailed(operation, caughtError(input, operation), now);
+    checkFault(faultPoint(saga, state));
+    const stepStatus = operation.steps[step]?.status ?? 'pending';
+    if (stepStatus === 'pending' || stepStatus === 'compensated') {
+      logger.info('saga compensation skipped', { saga: saga.name, step, stepStatus, operationId: input.operationId });
+      return { step, status: 'skipped' };
     }
-  };
+    const ctx: CompensationContext = { saga, step, input, operation, now, actor: sagaActor(saga), stepStatus, ...(lambda ? { lambda } : {}) };
+    const at = now.toISOString();
+    const record = asWrite(operation, {
+      set: {
+        // A step that had succeeded is now compensated; one that failed or never finished stays failed.
+        [`steps.${step}.status`]: stepStatus === 'succeeded' ? 'compensated' : 'failed',
+        [`steps.${step}.compensatedAt`]: at,
+        ...(stepStatus === 'running' ? { [`steps.${step}.error`]: { code: 'Interrupted', message: 'The step did not finish.' } } : {}),
+        updatedAt: at,
+      },
+      condition: stepCondition(step, '#steps.#STEP.#status = :was AND attribute_not_exists(#steps.#STEP.#compensatedAt)'),
+      values: { ':was': stepStatus },
+    });
+    const result = await commitOnce(ctx, state, 'compensated', record, () => undo(ctx));
+    logger.info('saga step compensated', { saga: saga.name, step, operationId: input.operationId });
+    return result;
+  });
 }
 
 /**
@@ -410,34 +434,20 @@ export function compensationStep(
  */
 export function sagaFailed(spec: { saga: SagaSpec }, finish: (ctx: StepContext) => Promise<StepOutcome>): StepHandler {
   const { saga } = spec;
-  return async (event, lambda) => {
-    const input = parseInput(event);
-    try {
-      await claimOperation(input);
-      const now = new Date();
-      const operation = await loadOperation(input);
-      const error = operation.error ?? caughtError(input, operation);
-      await markOperationFailed(operation, error, now);
-      checkFault(faultPoint(saga, MARK_FAILED_STATE));
-      if (operation.status === 'compensated') return { step: MARK_FAILED_STATE, status: 'compensated', alreadyDone: true };
-      const ctx: StepContext = { saga, step: MARK_FAILED_STATE, input, operation: { ...operation, status: 'failed', error }, now, actor: sagaActor(saga), ...(lambda ? { lambda } : {}) };
-      const at = now.toISOString();
-      const record = asWrite(operation, {
-        set: { status: 'compensated', endedAt: at, updatedAt: at },
-        condition: '#status IN (:running, :failed)',
-        values: { ':running': 'running', ':failed': 'failed' },
-      });
-      const result = await runOnce(idempotencyPrefix(saga, MARK_FAILED_STATE), 'operationId', { operationId: input.operationId }, lambda, async () => {
-        const { outcome, alreadyDone } = await commitStep(ctx, record, () => finish(ctx));
-        return { step: MARK_FAILED_STATE, status: 'compensated', ...(alreadyDone ? { alreadyDone } : {}), ...outcome?.output } as StepResult;
-      });
-      logger.warn('saga compensated', { saga: saga.name, operationId: input.operationId, error });
-      return result;
-    } catch (error) {
-      const failure = stepFailure(error);
-      if (failure.name === DUPLICATE_EXECUTION) throw failure;
-      logger.error('saga could not be marked failed', { saga: saga.name, operationId: input.operationId, error: failure.name, detail: failure.message });
-      throw failure;
-    }
-  };
+  return afterFailure(saga, 'saga could not be marked failed', {}, async (input, operation, now, lambda) => {
+    const error = operation.error ?? caughtError(input, operation);
+    await markOperationFailed(operation, error, now);
+    checkFault(faultPoint(saga, MARK_FAILED_STATE));
+    if (operation.status === 'compensated') return { step: MARK_FAILED_STATE, status: 'compensated', alreadyDone: true };
+    const ctx: StepContext = { saga, step: MARK_FAILED_STATE, input, operation: { ...operation, status: 'failed', error }, now, actor: sagaActor(saga), ...(lambda ? { lambda } : {}) };
+    const at = now.toISOString();
+    const record = asWrite(operation, {
+      set: { status: 'compensated', endedAt: at, updatedAt: at },
+      condition: '#status IN (:running, :failed)',
+      values: { ':running': 'running', ':failed': 'failed' },
+    });
+    const result = await commitOnce(ctx, MARK_FAILED_STATE, 'compensated', record, () => finish(ctx));
+    logger.warn('saga compensated', { saga: saga.name, operationId: input.operationId, error });
+    return result;
+  });
 }

@@ -7,8 +7,6 @@
 import * as z from 'zod';
 import { defineEvent } from '../events/define';
 import { defineOperation } from '../kit/operation';
-import { tableName } from '../kit/tables';
-import type { Write } from '../kit/transaction';
 import { QUOTA_NAMES, type QuotaName } from './plans';
 
 const quota = z.object({ name: z.enum(QUOTA_NAMES), limit: z.number().int(), used: z.number().int() }).meta({ id: 'Quota' });
@@ -74,31 +72,3 @@ export const tenantQuotasChanged = defineEvent({
     quotas: z.record(z.string(), z.object({ limit: z.number().int(), overridden: z.boolean() })).describe('Quota name → its new limit.'),
   }),
 });
-
-const quotaKey = (tenantId: string, name: QuotaName) => ({ pk: `T#${tenantId}`, sk: `QUOTA#${name}` });
-
-/**
- * Sets a quota's limit as an operator's override (or, with `overridden: false`, back to the plan's),
- * creating the counter at zero use if the tenant has none yet. `remaining` may go negative.
- */
-export function overrideQuotaLimit(tenantId: string, name: QuotaName, limitValue: number, overridden: boolean, now: Date): Write {
-  return {
-    item: {
-      Update: {
-        TableName: tableName('resources'),
-        Key: quotaKey(tenantId, name),
-        UpdateExpression:
-          'SET #name = :name, #limit = :limit, #used = if_not_exists(#used, :zero), #remaining = :limit - if_not_exists(#used, :zero), #overridden = :overridden, #updatedAt = :now',
-        ExpressionAttributeNames: {
-          '#name': 'name',
-          '#limit': 'limit',
-          '#used': 'used',
-          '#remaining': 'remaining',
-          '#overridden': 'overridden',
-          '#updatedAt': 'updatedAt',
-        },
-        ExpressionAttributeValues: { ':name': name, ':limit': limitValue, ':zero': 0, ':overridden': overridden, ':now': now.toISOString() },
-      },
-    },
-  };
-}

@@ -1,12 +1,11 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { change } from '../events/outbox';
-import { documentClient } from '../kit/db';
 import { NotFound } from '../kit/errors';
 import { httpHandler } from '../kit/http';
 import { tableName } from '../kit/tables';
 import type { Write } from '../kit/transaction';
 import { PLANS, QUOTA_NAMES, type QuotaName } from './plans';
-import { overrideQuotaLimit, setTenantQuotasOperation, tenantQuotasChanged } from './quota-operations';
+import { setTenantQuotasOperation, tenantQuotasChanged } from './quota-operations';
+import { overrideQuotaLimit, quotaItems } from './quotas';
 import { findTenant, tenantKey } from './repository';
 
 interface StoredQuota {
@@ -17,16 +16,8 @@ interface StoredQuota {
 }
 
 async function storedQuotas(tenantId: string): Promise<Map<QuotaName, StoredQuota>> {
-  const out = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName('resources'),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `T#${tenantId}`, ':prefix': 'QUOTA#' },
-      ConsistentRead: true,
-    }),
-  );
   return new Map(
-    (out.Items ?? []).map((item) => [
+    (await quotaItems(tenantId)).map((item) => [
       item.name as QuotaName,
       { name: item.name as QuotaName, limit: item.limit as number, used: item.used as number, overridden: item.overridden === true },
     ]),

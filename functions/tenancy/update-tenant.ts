@@ -1,5 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../kit/db';
 import { assertIfMatch } from '../kit/etag';
 import { httpHandler } from '../kit/http';
 import { updateVersioned } from '../kit/repository';
@@ -8,21 +6,13 @@ import type { Write } from '../kit/transaction';
 import { updateTenant } from './admin-operations';
 import { tenantNotFound } from './get-tenant';
 import type { QuotaName } from './plans';
-import { setQuotaLimit } from './quotas';
+import { quotaItems, setQuotaLimit } from './quotas';
 import { findTenant, tenantKey } from './repository';
 import { tenantChanges, type StoredQuota } from './tenant-changes';
 import type { Tenant } from './tenant';
 
 async function storedQuotas(tenantId: string): Promise<StoredQuota[]> {
-  const out = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName('resources'),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `T#${tenantId}`, ':prefix': 'QUOTA#' },
-      ConsistentRead: true,
-    }),
-  );
-  return (out.Items ?? []).map((item) => ({ name: item.name as QuotaName, limit: item.limit as number, overridden: item.overridden === true }));
+  return (await quotaItems(tenantId)).map((item) => ({ name: item.name as QuotaName, limit: item.limit as number, overridden: item.overridden === true }));
 }
 
 /** The plan's limit, unless an operator overrides the quota meanwhile (then the request runs again and keeps it). */

@@ -14,6 +14,7 @@ import { problemResponse } from '../../functions/kit/problem';
 import { BadRequest, NotFound, PayloadTooLarge, Unauthorized } from '../../functions/kit/errors';
 import type { AnyOperation } from '../../functions/kit/operation';
 import type { HttpEvent, HttpResult } from '../../functions/kit/http';
+import { localContext } from './invoke';
 import { claimsAsApiGatewayPassesThem, type LocalIssuer } from './issuer';
 
 /** API Gateway's own limits: 10 MB per request, 30 s per integration. */
@@ -121,24 +122,6 @@ function queryParameters(search: URLSearchParams): Record<string, string> | unde
   return Object.keys(result).length ? result : undefined;
 }
 
-function lambdaContext(operation: AnyOperation, requestId: string, deadline: number): Context {
-  const functionName = `local-${operation.operationId}`;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 function send(response: ServerResponse, status: number, headers: Record<string, string>, body?: string | Buffer): void {
   response.writeHead(status, headers);
   response.end(body);
@@ -220,13 +203,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       handler = loadHandler(operation);
       handlers.set(operation.operationId, handler);
     }
-    const deadline = Date.now() + timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('integration timeout')), timeoutMs);
     });
     try {
-      const context = lambdaContext(operation, requestId, deadline);
+      const context = localContext(`local-${operation.operationId}`, requestId, timeoutMs);
       const invocation = invokeStore.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: requestId }, () => handler(event, context));
       return await Promise.race([invocation, timeout]);
     } finally {
