@@ -9,6 +9,11 @@ import { platformJobs } from './jobs/jobs';
 import { projectDeletionMachine, startProjectDeletion } from './projects/deletion/machine';
 import { projectEvents } from './projects/events';
 import { projectOperations } from './projects/operations';
+import { networkingEvents } from './networking/events';
+import { networkingOperations } from './networking/operations';
+import { routeOperations } from './networking/route-operations';
+import { routeTableEvents, securityGroupEvents } from './networking/security-events';
+import { securityOperations } from './networking/security-operations';
 import { quotaOperations, tenantQuotasChanged } from './tenancy/quota-operations';
 import { eventOperations } from './events/operations';
 import { operationOperations } from './operations/operations';
@@ -55,11 +60,11 @@ export interface Manifest {
 }
 
 export const manifest: Manifest = {
-  operations: [...platformOperations, ...eventOperations, ...operationOperations, ...tenantAdminOperations, ...quotaOperations, ...projectOperations] as AnyOperation[],
+  operations: [...platformOperations, ...eventOperations, ...operationOperations, ...tenantAdminOperations, ...quotaOperations, ...projectOperations, ...networkingOperations, ...securityOperations, ...routeOperations] as AnyOperation[],
   jobs: [...platformJobs],
   stateMachines: [tenantProvisioningMachine, projectDeletionMachine],
   eventRules: [startTenantProvisioning, startProjectDeletion],
-  events: [...tenancyEvents, tenantQuotasChanged, ...projectEvents],
+  events: [...tenancyEvents, tenantQuotasChanged, ...projectEvents, ...networkingEvents, ...securityGroupEvents, ...routeTableEvents],
 };
 
 /** Declaration mistakes that would make two places disagree, found before anything is built. */

@@ -91,7 +91,17 @@ describe('POST /v1/admin/tenants', () => {
     expect((await listQuotas(created.body.id)).find((quota) => quota.name === 'instances')).toEqual({ name: 'instances', limit: PLANS.pro.quotas.instances, used: 0 });
     expect(balanceOf(await listCredits(created.body.id))).toBe(PLANS.pro.startingCredits);
     // and the events, delivered on the bus
-    expect(eventsOf(created.body.id)).toEqual(expect.arrayContaining(['tenant.created', 'credit.granted', 'tenant.activated']));
+    expect(eventsOf(created.body.id)).toEqual(expect.arrayContaining(['tenant.created', 'credit.granted', 'vpc.created', 'tenant.activated']));
+    // the default VPC, as the tenant's owner sees it
+    const owner = await platform.token({ roles: ['owner'], tenantId: created.body.id });
+    const vpcs = await call('GET', '/v1/vpcs', { token: owner });
+    expect(vpcs.body.items).toEqual([expect.objectContaining({ cidrBlock: '172.31.0.0/16', isDefault: true, internetGatewayId: expect.stringMatching(/^igw-/) })]);
+    const subnets = await call('GET', `/v1/subnets?vpcId=${vpcs.body.items[0].id}`, { token: owner });
+    expect(subnets.body.items.map((subnet: { cidrBlock: string; availableIpAddressCount: number }) => [subnet.cidrBlock, subnet.availableIpAddressCount])).toEqual([
+      ['172.31.0.0/20', 4091],
+      ['172.31.16.0/20', 4091],
+      ['172.31.32.0/20', 4091],
+    ]);
     const activated = published.find((event) => event['detail-type'] === 'tenant.activated' && event.detail.tenantId === created.body.id);
     expect(activated).toMatchObject({ source: 'platform.tenancy', detail: { actor: 'system:TenantProvisioning', data: { operationId: created.body.operationId } } });
   });

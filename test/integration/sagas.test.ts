@@ -16,6 +16,8 @@ import { balanceOf, listCredits } from '../../functions/tenancy/credits';
 import { PLANS, QUOTA_NAMES } from '../../functions/tenancy/plans';
 import { handler as grantCredits } from '../../functions/tenancy/provisioning/grant-credits';
 import { handler as applyQuotas } from '../../functions/tenancy/provisioning/apply-quotas';
+import { handler as createDefaultVpc } from '../../functions/tenancy/provisioning/create-default-vpc';
+import { handler as undoCreateDefaultVpc } from '../../functions/tenancy/provisioning/undo-create-default-vpc';
 import { startProvisioning } from '../../functions/tenancy/provisioning/start';
 import { listQuotas } from '../../functions/tenancy/quotas';
 import { findTenant } from '../../functions/tenancy/repository';
@@ -99,6 +101,14 @@ async function defaultVpcMarker(tenantId: string) {
   return getItem(tableName('resources'), { pk: `T#${tenantId}`, sk: 'DEFAULTVPC' }, true);
 }
 
+/** Every networking item of the tenant (VPC, groups, tables, subnets, gateways, names). */
+async function networkItems(tenantId: string): Promise<Record<string, any>[]> {
+  const out = await documentClient().send(
+    new QueryCommand({ TableName: tableName('resources'), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `T#${tenantId}` }, ConsistentRead: true }),
+  );
+  return (out.Items ?? []).filter((item) => /^(VPC|SG|SGNAME|RTB|SUBNET|IGW)#/.test(item.sk as string));
+}
+
 describe('TenantProvisioning', () => {
   it('applies the plan, grants credits, records the VPC step and activates the tenant', async () => {
     // Act
@@ -106,16 +116,46 @@ describe('TenantProvisioning', () => {
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
     expect(await findTenant(tenantId, true)).toMatchObject({ status: 'active', version: 2, operationId });
-    expect(await listQuotas(tenantId)).toEqual(QUOTA_NAMES.map((name) => ({ name, limit: PLANS.starter.quotas[name], used: 0 })));
+    // The default VPC takes one of the vpcs quota, as AWS counts it
+    expect(await listQuotas(tenantId)).toEqual(QUOTA_NAMES.map((name) => ({ name, limit: PLANS.starter.quotas[name], used: name === 'vpcs' ? 1 : 0 })));
     const credits = await listCredits(tenantId);
     expect(credits).toEqual([expect.objectContaining({ amount: '100.00', reason: 'starting credits', operationId })]);
-    expect(await defaultVpcMarker(tenantId)).toMatchObject({ operationId });
+    const record = await defaultVpcMarker(tenantId);
+    expect(record).toMatchObject({ operationId, vpcId: expect.stringMatching(/^vpc-/) });
+    const vpc = await getItem(tableName('resources'), { pk: `T#${tenantId}`, sk: `VPC#${record?.vpcId}` }, true);
+    expect(vpc).toMatchObject({ cidrBlock: '172.31.0.0/16', isDefault: true, enableDnsSupport: true, enableDnsHostnames: true, counts: { subnets: 3 } });
+    const items = await networkItems(tenantId);
+    const subnets = items.filter((item) => item.sk.startsWith('SUBNET#'));
+    expect(subnets.map((subnet) => [subnet.cidrBlock, subnet.availabilityZone, subnet.mapPublicIpOnLaunch]).sort()).toEqual([
+      ['172.31.0.0/20', 'us-east-1a', true],
+      ['172.31.16.0/20', 'us-east-1b', true],
+      ['172.31.32.0/20', 'us-east-1c', true],
+    ]);
+    const gateway = items.find((item) => item.sk.startsWith('IGW#'));
+    expect(gateway).toMatchObject({ id: vpc?.internetGatewayId, attachments: [{ vpcId: vpc?.id, state: 'available' }], routeCount: 1 });
+    const table = items.find((item) => item.sk === `RTB#${vpc?.mainRouteTableId}`);
+    expect(table?.routes).toEqual([
+      expect.objectContaining({ destinationCidrBlock: '172.31.0.0/16', gatewayId: 'local' }),
+      expect.objectContaining({ destinationCidrBlock: '0.0.0.0/0', gatewayId: gateway?.id }),
+    ]);
+    expect(items.find((item) => item.sk === `SG#${vpc?.defaultSecurityGroupId}`)).toMatchObject({ name: 'default', isDefault: true });
     const operation = operationView((await findOperation(tenantId, operationId))!);
     expect(operation).toMatchObject({ status: 'succeeded', type: 'TenantProvisioning', resourceId: tenantId, endedAt: expect.any(String) });
     expect(operation.steps.map((step) => [step.name, step.status, step.attempts])).toEqual(STEPS.map((name) => [name, 'succeeded', 1]));
     for (const step of operation.steps) expect(Date.parse(step.endedAt!)).toBeGreaterThanOrEqual(Date.parse(step.startedAt!));
     const events = await outboxEvents(tenantId);
-    expect(events.map((event) => event.detailType).sort()).toEqual(['credit.granted', 'tenant.activated', 'tenant.created']);
+    expect(events.map((event) => event.detailType).sort()).toEqual([
+      'credit.granted',
+      'internet_gateway.attached',
+      'internet_gateway.created',
+      'route_table.route_added',
+      'subnet.created',
+      'subnet.created',
+      'subnet.created',
+      'tenant.activated',
+      'tenant.created',
+      'vpc.created',
+    ]);
     expect(events.find((event) => event.detailType === 'tenant.activated')?.detail).toMatchObject({
       actor: 'system:TenantProvisioning',
       resourceId: tenantId,
@@ -141,6 +181,7 @@ describe('TenantProvisioning', () => {
     expect(await listQuotas(tenantId)).toEqual([]);
     expect(balanceOf(await listCredits(tenantId))).toBe('0.00');
     expect(await defaultVpcMarker(tenantId)).toBeUndefined();
+    expect(await networkItems(tenantId)).toEqual([]);
     // The operation tells the story
     const operation = operationView((await findOperation(tenantId, operationId))!);
     expect(operation.status).toBe('compensated');
@@ -214,6 +255,25 @@ describe('a saga step invoked again with the same operation', () => {
     expect(first).toMatchObject({ step: 'GrantCredits', status: 'succeeded', amount: '100.00' });
     expect(again).toEqual(first);
     expect(await listCredits(tenantId)).toHaveLength(1);
+  });
+
+  it('CreateDefaultVpc makes one default VPC however often it runs, and its undo removes all of it', async () => {
+    // Prepare
+    const { tenantId, input } = await newProvisioning();
+    await applyQuotas(input);
+    // Act
+    const first = await createDefaultVpc(input);
+    const again = await createDefaultVpc(input);
+    const items = await networkItems(tenantId);
+    await undoCreateDefaultVpc({ ...input, error: { Error: 'Test' } });
+    // Assess
+    expect(first).toMatchObject({ step: 'CreateDefaultVpc', status: 'succeeded', vpcId: expect.stringMatching(/^vpc-/) });
+    expect(again).toEqual(first);
+    expect(items.filter((item) => item.sk.startsWith('VPC#'))).toHaveLength(1);
+    expect(items).toHaveLength(1 + 1 + 1 + 1 + 3 + 1); // VPC, group, group name, table, 3 subnets, gateway
+    expect(await networkItems(tenantId)).toEqual([]);
+    expect(await defaultVpcMarker(tenantId)).toBeUndefined();
+    expect((await listQuotas(tenantId)).find((quota) => quota.name === 'vpcs')?.used).toBe(0);
   });
 
   it('is kept from running twice by its idempotency record, even if the operation says otherwise', async () => {

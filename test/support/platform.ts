@@ -5,6 +5,9 @@ import { manifest } from '../../functions/manifest';
 import { startPlatform, type Platform, type PlatformOptions } from '../../lib/local/runtime';
 import { putActiveTenant } from '../../lib/local/seed';
 import { newId } from '../../functions/kit/ids';
+import { commitWrites } from '../../functions/kit/transaction';
+import { PLANS, QUOTA_NAMES, type QuotaName } from '../../functions/tenancy/plans';
+import { setQuotaLimit } from '../../functions/tenancy/quotas';
 import { loadWithWidgets } from '../fixtures/widgets/handlers';
 import { widgetOperations } from '../fixtures/widgets/operations';
 
@@ -67,4 +70,19 @@ export async function tokenFor(platform: Platform, roles: Role[], tenantId?: str
 export async function ownerOfNewTenant(platform: Platform): Promise<string> {
   const tenant = await putActiveTenant(newId('tnt'), { name: 'Test tenant' });
   return platform.token({ roles: ['owner'], tenantId: tenant.id });
+}
+
+/**
+ * A token for the owner of a new active tenant that also has quota counters (its plan's limits,
+ * `limits` overriding some), as the provisioning saga leaves them; returns the tenant id too.
+ */
+export async function ownerOfProvisionedTenant(
+  platform: Platform,
+  limits: Partial<Record<QuotaName, number>> = {},
+): Promise<{ token: string; tenantId: string }> {
+  const tenant = await putActiveTenant(newId('tnt'), { name: 'Test tenant', plan: 'pro' });
+  const now = new Date();
+  const quotas = { ...PLANS.pro.quotas, ...limits };
+  await commitWrites(QUOTA_NAMES.map((name) => setQuotaLimit(tenant.id, name, quotas[name], now)));
+  return { token: await platform.token({ roles: ['owner'], tenantId: tenant.id }), tenantId: tenant.id };
 }

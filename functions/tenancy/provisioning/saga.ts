@@ -34,6 +34,3 @@ export function settleTenant(tenant: Tenant, to: TenantStatus, now: Date): Write
   }
   return updateVersioned(tableName('resources'), tenantKey(tenant.id), tenant.version, { set: { status: to }, now });
 }
-
-/** The marker CreateDefaultVpc leaves until the networking issue makes it create a real VPC. */
-export const defaultVpcMarkerKey = (tenantId: string) => ({ pk: `T#${tenantId}`, sk: 'DEFAULTVPC' });

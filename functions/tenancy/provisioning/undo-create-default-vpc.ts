@@ -1,8 +1,26 @@
-/** UndoCreateDefaultVpc: removes what CreateDefaultVpc made (today its marker). */
-import { tableName } from '../../kit/tables';
+/** UndoCreateDefaultVpc: deletes the default VPC CreateDefaultVpc made, every part its record names. */
+import { change } from '../../events/outbox';
+import { deleteDefaultVpcWrites, findDefaultVpcRecord } from '../../networking/default-vpc';
+import { internetGatewayDeleted, subnetDeleted, vpcDeleted } from '../../networking/events';
+import { findVpc } from '../../networking/vpc-repository';
 import { compensationStep } from '../../sagas/step';
-import { defaultVpcMarkerKey, tenantProvisioning } from './saga';
+import { tenantProvisioning } from './saga';
 
-export const handler = compensationStep({ saga: tenantProvisioning, step: 'CreateDefaultVpc' }, async ({ input }) => ({
-  writes: [{ item: { Delete: { TableName: tableName('resources'), Key: defaultVpcMarkerKey(input.tenantId) } } }],
-}));
+export const handler = compensationStep({ saga: tenantProvisioning, step: 'CreateDefaultVpc' }, async ({ input }) => {
+  const record = await findDefaultVpcRecord(input.tenantId);
+  if (!record) return {};
+  const vpc = await findVpc(input.tenantId, record.vpcId);
+  const tenantId = input.tenantId;
+  return {
+    writes: await deleteDefaultVpcWrites(record),
+    events: vpc
+      ? [
+          ...record.subnetIds.map((id) =>
+            change(subnetDeleted, { tenantId, resourceId: id, data: { vpcId: vpc.id, cidrBlock: vpc.subnetSlots[id]?.cidrBlock ?? '' } }),
+          ),
+          change(internetGatewayDeleted, { tenantId, resourceId: record.internetGatewayId, data: {} }),
+          change(vpcDeleted, { tenantId, resourceId: vpc.id, data: { cidrBlock: vpc.cidrBlock, isDefault: true } }),
+        ]
+      : [],
+  };
+});

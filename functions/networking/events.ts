@@ -1,0 +1,111 @@
+/** The networking domain's events for VPCs, subnets and internet gateways (source `platform.networking`). */
+import * as z from 'zod';
+import { defineEvent } from '../events/define';
+
+const source = 'platform.networking' as const;
+const tagsData = z.record(z.string(), z.string());
+
+export const vpcCreated = defineEvent({
+  source,
+  detailType: 'vpc.created',
+  resourceType: 'vpc',
+  description: 'A VPC was created, with its default security group and main route table.',
+  data: z.object({
+    cidrBlock: z.string(),
+    name: z.string().optional(),
+    isDefault: z.boolean(),
+    defaultSecurityGroupId: z.string(),
+    mainRouteTableId: z.string(),
+    projectId: z.string().optional(),
+  }),
+});
+
+export const vpcUpdated = defineEvent({
+  source,
+  detailType: 'vpc.updated',
+  resourceType: 'vpc',
+  description: 'A VPC was renamed, or its DNS settings or tags changed. `data` holds the new values of what changed.',
+  data: z.object({
+    name: z.string().nullable().optional(),
+    enableDnsSupport: z.boolean().optional(),
+    enableDnsHostnames: z.boolean().optional(),
+    tags: tagsData.optional(),
+  }),
+});
+
+export const vpcDeleted = defineEvent({
+  source,
+  detailType: 'vpc.deleted',
+  resourceType: 'vpc',
+  description: 'A VPC was deleted, with its default security group and main route table.',
+  data: z.object({ cidrBlock: z.string(), isDefault: z.boolean() }),
+});
+
+export const subnetCreated = defineEvent({
+  source,
+  detailType: 'subnet.created',
+  resourceType: 'subnet',
+  description: 'A subnet was created in a VPC.',
+  data: z.object({ vpcId: z.string(), cidrBlock: z.string(), availabilityZone: z.string(), mapPublicIpOnLaunch: z.boolean() }),
+});
+
+export const subnetUpdated = defineEvent({
+  source,
+  detailType: 'subnet.updated',
+  resourceType: 'subnet',
+  description: 'A subnet was renamed, or its mapPublicIpOnLaunch or tags changed. `data` holds the new values of what changed.',
+  data: z.object({ name: z.string().nullable().optional(), mapPublicIpOnLaunch: z.boolean().optional(), tags: tagsData.optional() }),
+});
+
+export const subnetDeleted = defineEvent({
+  source,
+  detailType: 'subnet.deleted',
+  resourceType: 'subnet',
+  description: 'A subnet was deleted (with its route table association, if it had one).',
+  data: z.object({ vpcId: z.string(), cidrBlock: z.string() }),
+});
+
+export const internetGatewayCreated = defineEvent({
+  source,
+  detailType: 'internet_gateway.created',
+  resourceType: 'internet_gateway',
+  description: 'An internet gateway was created (detached).',
+  data: z.object({ name: z.string().optional() }),
+});
+
+export const internetGatewayAttached = defineEvent({
+  source,
+  detailType: 'internet_gateway.attached',
+  resourceType: 'internet_gateway',
+  description: 'An internet gateway was attached to a VPC.',
+  data: z.object({ vpcId: z.string() }),
+});
+
+export const internetGatewayDetached = defineEvent({
+  source,
+  detailType: 'internet_gateway.detached',
+  resourceType: 'internet_gateway',
+  description: 'An internet gateway was detached from its VPC.',
+  data: z.object({ vpcId: z.string() }),
+});
+
+export const internetGatewayDeleted = defineEvent({
+  source,
+  detailType: 'internet_gateway.deleted',
+  resourceType: 'internet_gateway',
+  description: 'An internet gateway was deleted.',
+  data: z.object({}),
+});
+
+export const networkingEvents = [
+  vpcCreated,
+  vpcUpdated,
+  vpcDeleted,
+  subnetCreated,
+  subnetUpdated,
+  subnetDeleted,
+  internetGatewayCreated,
+  internetGatewayAttached,
+  internetGatewayDetached,
+  internetGatewayDeleted,
+];
