@@ -1,4 +1,4 @@
-/** One run, four projects; DynamoDB Local is started once for the whole run by the global setup. */
+/** One run, five projects; DynamoDB Local is started once for the whole run by the global setup. */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 // Middy 6, jose 6 and cidr-tools ship ESM only, and the invoke store loads async_hooks by dynamic import:
 // let swc turn them into CommonJS for jest.
@@ -12,7 +12,7 @@ const project = (displayName) => ({
 });
 
 module.exports = {
-  projects: ['unit', 'integration', 'e2e', 'infra'].map(project),
+  projects: ['unit', 'integration', 'e2e', 'infra', 'security'].map(project),
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,

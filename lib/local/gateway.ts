@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { problemResponse } from '../../functions/kit/problem';
-import { BadRequest, NotFound, PayloadTooLarge, Unauthorized } from '../../functions/kit/errors';
+import { ApiError, BadRequest, NotFound, PayloadTooLarge, Unauthorized, statusTitle } from '../../functions/kit/errors';
 import type { AnyOperation } from '../../functions/kit/operation';
 import type { HttpEvent, HttpResult } from '../../functions/kit/http';
 import { localContext } from './invoke';
@@ -299,6 +299,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     serve(request, response).catch((error: unknown) => {
       if (!response.headersSent) sendProblem(response, error, 'unknown', request.url ?? '/');
     });
+  });
+  // Requests node:http refuses before any handler runs (a URL or headers over its 16 KB limit, a
+  // malformed request line) would get a bare status line: answer them as problem+json like the rest.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const requestId = apiGatewayRequestId();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const problem = problemResponse(
+      new ApiError(tooLarge ? 431 : 400, tooLarge ? 'RequestHeaderFieldsTooLarge' : 'BadRequest', tooLarge ? 'The URL or headers are too large.' : 'The request is not valid HTTP.'),
+      requestId,
+    );
+    const head = [`HTTP/1.1 ${problem.statusCode} ${statusTitle(problem.statusCode)}`, `Content-Type: ${problem.headers['Content-Type']}`];
+    head.push(`Content-Length: ${Buffer.byteLength(problem.body)}`, `apigw-requestid: ${requestId}`, 'Connection: close');
+    socket.end(`${head.join('\r\n')}\r\n\r\n${problem.body}`);
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {

@@ -1,8 +1,9 @@
 /** Tokens and roles at the gateway and in the kit: API.md's 401 and 403 rules. */
-import { SignJWT, UnsecuredJWT, generateKeyPair, importJWK } from 'jose';
+import { UnsecuredJWT } from 'jose';
 import type { Platform } from '../../lib/local/runtime';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../lib/local/issuer';
 import { client, startTestPlatform, tokenFor } from '../support/platform';
+import { forgedToken as sharedForgedToken, type TokenChange } from '../support/tokens';
 
 let platform: Platform;
 let call: ReturnType<typeof client>;
@@ -13,23 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => platform.stop());
 
-async function forgedToken(change: { issuer?: string; audience?: string; expiresAt?: number; notBefore?: number; ownKey?: boolean }) {
-  const now = Math.floor(Date.now() / 1000);
-  const claims = { tenant_id: platform.demoTenantId, roles: ['owner'] };
-  const jwt = new SignJWT(claims)
-    .setIssuer(change.issuer ?? LOCAL_ISSUER)
-    .setAudience(change.audience ?? LOCAL_AUDIENCE)
-    .setSubject('usr-forger')
-    .setIssuedAt(now - 10)
-    .setExpirationTime(change.expiresAt ?? now + 600)
-    .setNotBefore(change.notBefore ?? now - 10);
-  if (change.ownKey) {
-    const { privateKey } = await generateKeyPair('RS256');
-    return jwt.setProtectedHeader({ alg: 'RS256', kid: platform.issuer.jwks.keys[0]?.kid as string }).sign(privateKey);
-  }
-  const key = await importJWK(platform.issuer.privateJwk, 'RS256');
-  return jwt.setProtectedHeader({ alg: 'RS256', kid: platform.issuer.privateJwk.kid as string }).sign(key);
-}
+const forgedToken = (change: TokenChange) => sharedForgedToken(platform, change);
 
 describe('401 Unauthorized', () => {
   const now = () => Math.floor(Date.now() / 1000);

@@ -1,5 +1,5 @@
 /**
- * Starts one in-memory DynamoDB Local for the whole jest run (integration and e2e share it; each
+ * Starts one in-memory DynamoDB Local for the whole jest run (integration, e2e and security share it; each
  * test file uses its own table prefix). Skipped when only unit or infra tests were selected.
  */
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
@@ -25,7 +25,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.VALIDATE_RESPONSES ??= 'true';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const selected = selectedProjects();
-  const needsDatabase = !selected || selected.some((name) => name === 'integration' || name === 'e2e');
+  const needsDatabase = !selected || selected.some((name) => name === 'integration' || name === 'e2e' || name === 'security');
   if (!needsDatabase || process.env.DYNAMODB_ENDPOINT) return;
   globalThis.__dynamoDbLocal = await startDynamoDbLocal();
   process.env.DYNAMODB_ENDPOINT = globalThis.__dynamoDbLocal.endpoint;

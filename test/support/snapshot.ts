@@ -1,0 +1,32 @@
+/** Everything stored under one tenant's partition, for "nothing changed" assertions. */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../functions/kit/db';
+import { tableName, type TableKey } from '../../functions/kit/tables';
+
+const SNAPSHOT_TABLES: TableKey[] = ['resources', 'outbox', 'audit'];
+
+async function queryAll(table: TableKey, pk: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName(table),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The tenant's items in the Resources, Outbox and Audit tables, as one comparable value. */
+export async function tenantSnapshot(tenantId: string): Promise<Record<string, Record<string, unknown>[]>> {
+  const pk = `T#${tenantId}`;
+  const parts = await Promise.all(SNAPSHOT_TABLES.map(async (table) => [table, await queryAll(table, pk)] as const));
+  return Object.fromEntries(parts);
+}
