@@ -1,13 +1,12 @@
 /** Route tables over HTTP: create, routes and their targets, associations, longest-prefix lookup, delete. */
 import { ApiError } from '../../functions/kit/errors';
-import { newId } from '../../functions/kit/ids';
 import { commitWrites, RetryRequest } from '../../functions/kit/transaction';
 import { detachWrites, findInternetGateway } from '../../functions/networking/internet-gateway-repository';
 import { deleteRouteTableWrites, findRouteTable } from '../../functions/networking/route-table-repository';
 import { deleteSubnetWrites, findSubnet } from '../../functions/networking/subnet-repository';
 import { findVpc } from '../../functions/networking/vpc-repository';
 import type { Platform } from '../../lib/local/runtime';
-import { putActiveTenant } from '../../lib/local/seed';
+import { createVpc, networkTenant, type NetworkTenant } from '../support/networking';
 import { client, startTestPlatform } from '../support/platform';
 
 let platform: Platform;
@@ -21,28 +20,10 @@ beforeAll(async () => {
 });
 afterAll(() => platform.stop());
 
-interface Tenant {
-  tenantId: string;
-  owner: string;
-  viewer: string;
-}
+type Tenant = NetworkTenant;
 
-async function newTenant(): Promise<Tenant> {
-  const tenant = await putActiveTenant(newId('tnt'), { name: 'Route tables test' });
-  const set = await call('PUT', `/v1/admin/tenants/${tenant.id}/quotas`, { token: admin, body: { vpcs: 5, subnetsPerVpc: 5, securityGroupsPerVpc: 5 } });
-  expect(set.status).toBe(200);
-  return {
-    tenantId: tenant.id,
-    owner: await platform.token({ roles: ['owner'], tenantId: tenant.id, userId: 'usr-owner' }),
-    viewer: await platform.token({ roles: ['viewer'], tenantId: tenant.id }),
-  };
-}
-
-async function newVpc(t: Tenant, cidrBlock = '10.0.0.0/16') {
-  const vpc = await call('POST', '/v1/vpcs', { token: t.owner, body: { cidrBlock } });
-  expect(vpc.status).toBe(201);
-  return vpc.body as { id: string; mainRouteTableId: string; cidrBlock: string };
-}
+const newTenant = () => networkTenant(platform, call, admin);
+const newVpc = (t: Tenant, cidrBlock?: string) => createVpc<{ id: string; mainRouteTableId: string; cidrBlock: string }>(call, t, cidrBlock);
 
 async function newTable(t: Tenant, vpcId: string) {
   const table = await call('POST', '/v1/route-tables', { token: t.owner, body: { vpcId } });

@@ -2,14 +2,13 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../functions/kit/db';
 import { ApiError } from '../../functions/kit/errors';
-import { newId } from '../../functions/kit/ids';
 import { commitWrites } from '../../functions/kit/transaction';
 import { deleteSecurityGroupWrites, findSecurityGroup, securityGroupUseWrite } from '../../functions/networking/security-group-repository';
 import { findVpc } from '../../functions/networking/vpc-repository';
 import { tableName } from '../../functions/kit/tables';
 import { MAX_RULES_PER_DIRECTION } from '../../functions/networking/rules';
 import type { Platform } from '../../lib/local/runtime';
-import { putActiveTenant } from '../../lib/local/seed';
+import { createVpc, networkTenant, type NetworkTenant } from '../support/networking';
 import { client, startTestPlatform } from '../support/platform';
 
 let platform: Platform;
@@ -23,28 +22,10 @@ beforeAll(async () => {
 });
 afterAll(() => platform.stop());
 
-interface Tenant {
-  tenantId: string;
-  owner: string;
-  viewer: string;
-}
+type Tenant = NetworkTenant;
 
-async function newTenant(securityGroupsPerVpc = 10): Promise<Tenant> {
-  const tenant = await putActiveTenant(newId('tnt'), { name: 'Security groups test' });
-  const set = await call('PUT', `/v1/admin/tenants/${tenant.id}/quotas`, { token: admin, body: { vpcs: 5, subnetsPerVpc: 5, securityGroupsPerVpc } });
-  expect(set.status).toBe(200);
-  return {
-    tenantId: tenant.id,
-    owner: await platform.token({ roles: ['owner'], tenantId: tenant.id, userId: 'usr-owner' }),
-    viewer: await platform.token({ roles: ['viewer'], tenantId: tenant.id }),
-  };
-}
-
-async function newVpc(t: Tenant, cidrBlock = '10.0.0.0/16') {
-  const vpc = await call('POST', '/v1/vpcs', { token: t.owner, body: { cidrBlock } });
-  expect(vpc.status).toBe(201);
-  return vpc.body as { id: string; defaultSecurityGroupId: string };
-}
+const newTenant = (securityGroupsPerVpc = 10) => networkTenant(platform, call, admin, { securityGroupsPerVpc });
+const newVpc = (t: Tenant, cidrBlock?: string) => createVpc<{ id: string; defaultSecurityGroupId: string }>(call, t, cidrBlock);
 
 async function newGroup(t: Tenant, vpcId: string, name: string) {
   const group = await call('POST', '/v1/security-groups', { token: t.owner, body: { vpcId, name } });

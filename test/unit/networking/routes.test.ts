@@ -1,5 +1,5 @@
 /** Routes: targets, adding and removing, and the longest-prefix match. */
-import { ApiError } from '../../../functions/kit/errors';
+import { errorOf } from '../support/error-of';
 import {
   localRoute,
   longestPrefixMatch,
@@ -11,15 +11,6 @@ import {
   type Route,
 } from '../../../functions/networking/routes';
 
-function errorOf(act: () => unknown): { status: number; code: string } | undefined {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof ApiError) return { status: error.status, code: error.code };
-    throw error;
-  }
-  return undefined;
-}
 
 const to = (destinationCidrBlock: string, gatewayId = 'igw-1'): Route => ({ destinationCidrBlock, gatewayId, origin: 'CreateRoute', state: 'active' });
 

@@ -1,5 +1,5 @@
 /** Security group rules: the grammar, the normal form, duplicates and the limit per direction. */
-import { ApiError } from '../../../functions/kit/errors';
+import { errorOf } from '../support/error-of';
 import {
   assertReferenceLimit,
   MAX_REFERENCED_GROUPS,
@@ -12,15 +12,6 @@ import {
   type Rule,
 } from '../../../functions/networking/rules';
 
-function errorOf(act: () => unknown): { status: number; code: string } | undefined {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof ApiError) return { status: error.status, code: error.code };
-    throw error;
-  }
-  return undefined;
-}
 
 describe('normaliseProtocol', () => {
   it.each([
