@@ -20,6 +20,12 @@ import { operationOperations } from './operations/operations';
 import { tenantAdminOperations } from './tenancy/admin-operations';
 import { tenancyEvents } from './tenancy/events';
 import { startTenantProvisioning, tenantProvisioningMachine } from './tenancy/provisioning/machine';
+import { catalogOperations } from './compute/catalog-operations';
+import { instanceEvents } from './compute/events';
+import { instanceLifecycleMachine, startInstanceLifecycle } from './compute/lifecycle/machine';
+import { instanceOperations } from './compute/operations';
+import { templateEvents, templateOperations } from './compute/template-operations';
+import { metricsEvents, metricsJobs, metricsOperations } from './compute/metrics/operations';
 
 /** A recurring job: EventBridge Scheduler in the cloud, croner locally. */
 export interface JobSpec {
@@ -60,11 +66,11 @@ export interface Manifest {
 }
 
 export const manifest: Manifest = {
-  operations: [...platformOperations, ...eventOperations, ...operationOperations, ...tenantAdminOperations, ...quotaOperations, ...projectOperations, ...networkingOperations, ...securityOperations, ...routeOperations] as AnyOperation[],
-  jobs: [...platformJobs],
-  stateMachines: [tenantProvisioningMachine, projectDeletionMachine],
-  eventRules: [startTenantProvisioning, startProjectDeletion],
-  events: [...tenancyEvents, tenantQuotasChanged, ...projectEvents, ...networkingEvents, ...securityGroupEvents, ...routeTableEvents],
+  operations: [...platformOperations, ...eventOperations, ...operationOperations, ...tenantAdminOperations, ...quotaOperations, ...projectOperations, ...networkingOperations, ...securityOperations, ...routeOperations, ...instanceOperations, ...catalogOperations, ...templateOperations, ...metricsOperations] as AnyOperation[],
+  jobs: [...platformJobs, ...metricsJobs],
+  stateMachines: [tenantProvisioningMachine, projectDeletionMachine, instanceLifecycleMachine],
+  eventRules: [startTenantProvisioning, startProjectDeletion, startInstanceLifecycle],
+  events: [...tenancyEvents, tenantQuotasChanged, ...projectEvents, ...networkingEvents, ...securityGroupEvents, ...routeTableEvents, ...instanceEvents, ...templateEvents, ...metricsEvents],
 };
 
 /** Declaration mistakes that would make two places disagree, found before anything is built. */

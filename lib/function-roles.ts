@@ -5,6 +5,8 @@
  *   read-only   GET operations: read the tables (a GET never writes)
  *   read-write  POST/PUT/PATCH/DELETE operations: read and write the tables
  *   + cursor    operations that declare `needs: ['cursorSecret']` may also read the cursor key
+ *   + catalog   read-only operations that declare `needs: ['catalogSeed']` may also put items in
+ *               the `CATALOG` partition (they seed the built-in catalog on a fresh deploy's first read)
  *
  * Each role may write logs only to its domain's log groups. Sharing keeps the stack small: a role
  * per function would add two resources per operation.
@@ -52,13 +54,25 @@ export class FunctionRoles extends Construct {
   roleFor(op: AnyOperation): iam.IRole {
     const writes = isMutating(op);
     const cursor = op.needs?.includes('cursorSecret') ?? false;
-    const key = `${pascal(op.domain)}${writes ? 'ReadWrite' : 'ReadOnly'}${cursor ? 'Cursor' : ''}`;
+    const catalog = !writes && (op.needs?.includes('catalogSeed') ?? false);
+    const key = `${pascal(op.domain)}${writes ? 'ReadWrite' : 'ReadOnly'}${cursor ? 'Cursor' : ''}${catalog ? 'CatalogSeed' : ''}`;
     let role = this.roles.get(key);
     if (!role) {
       role = this.makeRole(key, op.domain, writes, cursor);
+      if (catalog) this.grantCatalogSeed(role);
       this.roles.set(key, role);
     }
     return role;
+  }
+
+  private grantCatalogSeed(role: iam.Role): void {
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: this.props.tables.map((table) => table.tableArn),
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['CATALOG'] } },
+      }),
+    );
   }
 
   private makeRole(key: string, domain: string, writes: boolean, cursor: boolean): iam.Role {

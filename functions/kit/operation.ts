@@ -40,8 +40,11 @@ export interface OperationSpec<
   errors?: ErrorDoc[];
   /** Other success answers (a DELETE that answers 202 with `?cascade=true`), for the document and response checks. */
   otherSuccesses?: { status: 200 | 201 | 202 | 204; description: string; response?: z.ZodType }[];
-  /** Extra IAM needs beyond the tables, for the stack (e.g. reading the cursor secret). */
-  needs?: ('cursorSecret')[];
+  /**
+   * Extra IAM needs beyond the tables, for the stack: reading the cursor secret; for a read-only
+   * operation, putting the built-in catalog into the `CATALOG` partition on first use.
+   */
+  needs?: ('cursorSecret' | 'catalogSeed')[];
 }
 
 export type AnyOperation = OperationSpec<z.ZodType, z.ZodType, z.ZodType, z.ZodType>;

@@ -16,6 +16,7 @@ import { BadRequest, Conflict, NotFound, PreconditionFailed } from '../kit/error
 import type { IfMatch } from '../kit/etag';
 import { createItem, getItem, updateVersioned, type Item, type PageQuery } from '../kit/repository';
 import type { Write } from '../kit/transaction';
+import { instanceRouteTarget } from '../compute/route-target';
 import { findInternetGateway } from './internet-gateway-repository';
 import { attachedVpcId } from './internet-gateway';
 import { associationKey, internetGatewayKey, networkTable, partition, routeTableKey, stripKeys } from './keys';
@@ -99,19 +100,12 @@ const internetGateways: RouteTargetResolver = {
   onRemove: (tenantId, id, count) => [gatewayRouteCount(tenantId, id, -count)],
 };
 
-/**
- * One resolver per target type. NAT gateways and instances do not exist yet: their routes are
- * refused as not found until their domains register a resolver here (`registerRouteTarget`).
- */
+/** One resolver per target type. NAT gateways do not exist yet: their routes are refused as not found. */
 const resolvers: Record<TargetType, RouteTargetResolver> = {
   gatewayId: internetGateways,
   natGatewayId: notFound('InvalidNatGatewayID.NotFound', 'NAT gateway'),
-  instanceId: notFound('InvalidInstanceID.NotFound', 'instance'),
+  instanceId: instanceRouteTarget,
 };
-
-export function registerRouteTarget(type: TargetType, resolver: RouteTargetResolver): void {
-  resolvers[type] = resolver;
-}
 
 export function routeTargetResolver(type: TargetType): RouteTargetResolver {
   return resolvers[type];

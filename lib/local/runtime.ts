@@ -17,6 +17,7 @@ import type { AnyOperation } from '../../functions/kit/operation';
 import { manifest } from '../../functions/manifest';
 import { createRelayHandler } from '../../functions/events/relay';
 import { tableName } from '../../functions/kit/tables';
+import { seedCatalog } from '../../functions/compute/catalog-repository';
 import { createLocalEventBus, type LocalEventBus } from './event-bus';
 import { invokeLocally } from './invoke';
 import { startStreamRelay, type StreamRelay } from './stream-relay';
@@ -153,6 +154,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     resetDocumentClient();
     resetCursorSecret();
     await ensureTables(endpoint, tablePrefix);
+    // A fresh platform ships its catalog; entries an operator changed are kept.
+    await seedCatalog();
 
     // Events: the outbox stream → the relay handler (the cloud's own) → the local bus → rule targets.
     const bus = createLocalEventBus({ region });

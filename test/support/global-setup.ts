@@ -23,6 +23,9 @@ function selectedProjects(): string[] | undefined {
 export default async function globalSetup(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.VALIDATE_RESPONSES ??= 'true';
+  // The simulated data plane answers at once in tests; a test that wants to watch `pending` sets its own.
+  process.env.SIMULATED_BOOT_SECONDS ??= '0';
+  process.env.SIMULATED_STOP_SECONDS ??= '0';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const selected = selectedProjects();
   const needsDatabase = !selected || selected.some((name) => name === 'integration' || name === 'e2e' || name === 'security');

@@ -24,6 +24,8 @@ export interface World {
   ruleId: string;
   routeTableId: string;
   operationId: string;
+  templateId: string;
+  instanceId: string;
   /** Every id above, for "lists never show it" checks. */
   ids: string[];
 }
@@ -45,6 +47,8 @@ export async function buildWorld(call: Call, token: string, tenantId: string, oc
   const igw = await created(call, token, 'POST', '/v1/internet-gateways', {});
   const group = await created(call, token, 'POST', '/v1/security-groups', { vpcId: vpc.id, name: `sg-${octet}`, description: 'security suite' });
   const table = await created(call, token, 'POST', '/v1/route-tables', { vpcId: vpc.id });
+  const template = await created(call, token, 'POST', '/v1/templates', { name: `tpl-${octet}`, flavorId: 't3.micro', subnetId: subnet.id });
+  const instance = await created(call, token, 'POST', '/v1/instances', { name: `security-${octet}`, templateId: template.id, imageId: 'img-ubuntu-24.04' });
   const full = await created(call, token, 'GET', `/v1/security-groups/${group.id}`);
   const ruleId = (full.egress[0] ?? full.ingress[0])?.ruleId as string;
   if (!ruleId) throw new Error(`security group ${group.id} has no rule to name`);
@@ -60,8 +64,10 @@ export async function buildWorld(call: Call, token: string, tenantId: string, oc
     ruleId,
     routeTableId: table.id as string,
     operationId: deleting.operationId as string,
+    templateId: template.id as string,
+    instanceId: instance.id as string,
   };
-  return { ...world, ids: [project.id, doomed.id, vpc.id, vpc.defaultSecurityGroupId, vpc.mainRouteTableId, subnet.id, igw.id, group.id, ruleId, table.id, deleting.operationId] };
+  return { ...world, ids: [project.id, doomed.id, vpc.id, vpc.defaultSecurityGroupId, vpc.mainRouteTableId, subnet.id, igw.id, group.id, ruleId, table.id, deleting.operationId, template.id, instance.id] };
 }
 
 /** Path prefix (`/v1/<kind>`) → the path parameters naming the world's resource of that kind. */
@@ -73,6 +79,8 @@ export const resourceRecipes: Record<string, (world: World) => Record<string, st
   '/v1/security-groups': (w) => ({ id: w.securityGroupId, ruleId: w.ruleId }),
   '/v1/route-tables': (w) => ({ id: w.routeTableId }),
   '/v1/operations': (w) => ({ id: w.operationId }),
+  '/v1/templates': (w) => ({ id: w.templateId }),
+  '/v1/instances': (w) => ({ id: w.instanceId }),
 };
 
 /**
@@ -103,6 +111,9 @@ export const requestRecipes: Record<string, (world: World) => { body?: unknown; 
   removeRoute: () => ({ query: { destination: '0.0.0.0/0' } }),
   associateRouteTable: (w) => ({ body: { subnetId: w.subnetId } }),
   disassociateRouteTable: (w) => ({ query: { subnetId: w.subnetId } }),
+  createInstance: (w) => ({ body: { name: 'fuzzed', flavorId: 't3.nano', imageId: 'img-ubuntu-24.04', subnetId: w.subnetId } }),
+  updateInstance: () => ({ body: { name: 'patched', tags: { fuzz: 'yes' } } }),
+  resizeInstance: () => ({ body: { flavorId: 't3.small' } }),
   resolveRoute: (w) => ({ query: { ip: w.vpcCidr.replace('0.0/16', '0.5') } }),
 };
 

@@ -7,6 +7,7 @@
  * terminated; the saga waits for that.
  */
 import type { Actor } from '../../events/define';
+import { terminateProjectInstance } from '../../compute/project-terminator';
 
 export interface TerminationRequest {
   tenantId: string;
@@ -21,5 +22,7 @@ export interface TerminationRequest {
 
 export type ResourceTerminator = (request: TerminationRequest) => Promise<void>;
 
-/** By resource type (`instance`, `volume`, ...). Empty until resources can live in projects. */
-export const resourceTerminators: Record<string, ResourceTerminator> = {};
+/** By resource type (`instance`, `volume`, ...). */
+export const resourceTerminators: Record<string, ResourceTerminator> = {
+  instance: terminateProjectInstance,
+};

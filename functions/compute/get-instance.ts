@@ -1,0 +1,9 @@
+import { httpHandler } from '../kit/http';
+import { publicInstance } from './instance';
+import { getInstance as getInstanceOperation } from './operations';
+import { getInstance } from './instance-repository';
+
+export const handler = httpHandler(getInstanceOperation, async ({ caller, params, now }) => {
+  const instance = await getInstance(caller.tenantId as string, params.id);
+  return { body: publicInstance(instance, now), etag: instance.version };
+});

@@ -1,0 +1,8 @@
+import { httpHandler } from '../kit/http';
+import { listImages as listImagesOperation } from './catalog-operations';
+import { listImages } from './catalog-repository';
+
+export const handler = httpHandler(listImagesOperation, async ({ query }) => {
+  const { os, id, ...page } = query;
+  return { body: await listImages(page, { ...(os ? { os } : {}), ...(id ? { id } : {}) }) };
+});

@@ -1,0 +1,7 @@
+import { httpHandler } from '../kit/http';
+import { rebootInstance } from './operations';
+import { requestTransition } from './transition';
+
+export const handler = httpHandler(rebootInstance, async ({ caller, params, ifMatch, now }) =>
+  requestTransition('reboot', caller.tenantId as string, params.id, now, ifMatch),
+);

@@ -1,0 +1,35 @@
+/**
+ * The settings an instance is launched with, as a create body and a template both take them. A
+ * template holds any of them; a create with `templateId` takes the template's and lets its own
+ * body fields override (tags are merged, the body's winning).
+ */
+import * as z from 'zod';
+import { tags } from '../projects/project';
+
+const id = (what: string) => z.string().min(1).max(64).describe(what);
+
+export const MAX_USER_DATA_BYTES = 16 * 1024;
+export const MAX_ROOT_VOLUME_GB = 16384;
+export const MAX_SECURITY_GROUPS = 5;
+
+export const instanceSettingsShape = {
+  flavorId: id('A flavor of GET /v1/flavors, e.g. t3.micro.'),
+  imageId: id('An image of GET /v1/images.'),
+  subnetId: id('The subnet the instance is launched into; it takes a private address there.'),
+  securityGroupIds: z
+    .array(id('A security group of the subnet\'s VPC.'))
+    .min(1)
+    .max(MAX_SECURITY_GROUPS)
+    .describe(`1 to ${MAX_SECURITY_GROUPS} groups of the subnet's VPC; default: the VPC's default group.`),
+  projectId: id('The project the instance belongs to.'),
+  assignPublicIp: z.boolean().describe("Give the instance a public address; default: the subnet's mapPublicIpOnLaunch."),
+  rootVolumeGb: z.number().int().min(1).max(MAX_ROOT_VOLUME_GB).describe("Root volume size; default and minimum: the image's minDiskGb."),
+  userData: z.string().max(MAX_USER_DATA_BYTES).describe('Handed to the instance at boot; at most 16 KiB. Never shown again.'),
+  disableApiTermination: z.boolean().describe('While true, terminate answers 400 OperationNotPermitted.'),
+  disableApiStop: z.boolean().describe('While true, stop answers 400 OperationNotPermitted.'),
+  tags,
+};
+
+/** Every setting optional: what a template may hold. */
+export const instanceSettings = z.strictObject(instanceSettingsShape).partial();
+export type InstanceSettings = z.output<typeof instanceSettings>;

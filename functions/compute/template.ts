@@ -1,0 +1,75 @@
+/**
+ * Instance templates (AWS launch templates), pure: the record, its schemas and the rules that tie
+ * its settings to the catalog. A template holds any subset of the instance settings; an instance
+ * create with `templateId` takes them and lets its own body override them.
+ */
+import * as z from 'zod';
+import { newId } from '../kit/ids';
+import { assertArchitectureMatches, assertRootVolumeFits, type Flavor, type Image } from './catalog';
+import { instanceSettings, type InstanceSettings } from './settings';
+
+export type Template = Omit<InstanceSettings, 'tags'> & {
+  id: string;
+  tenantId: string;
+  name: string;
+  description?: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  /** The template's tags; an instance launched from it takes them too (its own winning). */
+  tags: Record<string, string>;
+};
+
+/** AWS's launch template name rule: 3–128 of letters, digits and ( ) . - / _ */
+export const templateName = z
+  .string()
+  .min(3)
+  .max(128)
+  .regex(/^[A-Za-z0-9().\-/_]+$/, 'Letters, digits and ( ) . - / _')
+  .describe('Unique among the tenant\'s templates (case-sensitive).');
+
+export const createTemplateBody = z.strictObject({
+  name: templateName,
+  description: z.string().max(255).optional(),
+  ...instanceSettings.shape,
+});
+export type CreateTemplate = z.output<typeof createTemplateBody>;
+
+const settingsView = instanceSettings.omit({ userData: true, tags: true }).shape;
+
+export const templateSchema = z
+  .object({
+    id: z.string(),
+    tenantId: z.string(),
+    name: z.string(),
+    description: z.string().optional(),
+    ...settingsView,
+    hasUserData: z.boolean().describe('Whether the template holds user data; like an instance\'s, it is never shown.'),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    version: z.number().int(),
+    tags: z.record(z.string(), z.string()).describe('The template\'s tags; an instance launched from it takes them too, its own winning.'),
+  })
+  .meta({ id: 'Template' });
+export type TemplateView = z.input<typeof templateSchema>;
+
+export function buildTemplate(tenantId: string, body: CreateTemplate, now: Date): Template {
+  const at = now.toISOString();
+  const { tags, ...settings } = body;
+  return { id: newId('lt'), tenantId, ...settings, createdAt: at, updatedAt: at, version: 1, tags: tags ?? {} };
+}
+
+/** What a client sees: everything but the user data, which may hold secrets. */
+export function publicTemplate(template: Template): TemplateView {
+  const { userData, ...rest } = template;
+  return { ...rest, hasUserData: userData !== undefined };
+}
+
+/**
+ * The settings that involve catalog entries must fit them: the root volume at least the image's
+ * minimum, the image built for the flavor's architecture (400 InvalidParameterValue, as AWS).
+ */
+export function assertSettingsFitCatalog(settings: Pick<InstanceSettings, 'rootVolumeGb'>, flavor?: Flavor, image?: Image): void {
+  if (image) assertRootVolumeFits(image, settings.rootVolumeGb);
+  if (flavor && image) assertArchitectureMatches(flavor, image);
+}
