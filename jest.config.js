@@ -1,4 +1,4 @@
-/** One run, five projects; DynamoDB Local is started once for the whole run by the global setup. */
+/** One run, six projects; DynamoDB Local is started once for the whole run by the global setup. */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 // Middy 6, jose 6 and cidr-tools ship ESM only, and the invoke store loads async_hooks by dynamic import:
 // let swc turn them into CommonJS for jest.
@@ -11,8 +11,21 @@ const project = (displayName) => ({
   testMatch: [`<rootDir>/test/${displayName}/**/*.test.ts`],
 });
 
+// The reliability suite also runs alone (`npm run test:reliability`), when the run-wide setup above
+// starts no database for it: its own setup starts one if none is running.
+const reliability = {
+  ...project('reliability'),
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reliability/crash/'],
+  globalSetup: '<rootDir>/test/reliability/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/reliability/support/global-teardown.ts',
+};
+// The crash test starts the runtime twice on disk and kills it: a minute or more on a small machine,
+// so it is not part of `npm test`; `npm run test:crash` (and `test:reliability`) select it.
+const crash = { ...project('crash'), testMatch: ['<rootDir>/test/reliability/crash/**/*.test.ts'] };
+const selected = process.argv.includes('--selectProjects');
+
 module.exports = {
-  projects: ['unit', 'integration', 'e2e', 'infra', 'security'].map(project),
+  projects: [...['unit', 'integration', 'e2e', 'infra', 'security'].map(project), reliability, ...(selected ? [crash] : [])],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,

@@ -80,6 +80,16 @@ export const tables = {
     ],
     description: 'The audit trail: one immutable entry per change, written in the transaction of the change.',
   },
+  metrics: {
+    logicalName: 'Metrics',
+    envVar: 'METRICS_TABLE',
+    // <tenant>#<instanceId> / S#<periodStart ISO>: one instance's samples, in time order, for a Query by window.
+    partitionKey: s('pk'),
+    sortKey: s('sk'),
+    globalIndexes: [expiryIndex('expiresAt')],
+    timeToLiveAttribute: 'expiresAt',
+    description: 'Instance metric samples, one per instance and five-minute period, kept 15 days; and each instance\'s high-CPU episode state.',
+  },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableKey = keyof typeof tables;

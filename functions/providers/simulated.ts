@@ -37,21 +37,11 @@ export class ProviderError extends Error {
   }
 }
 
-export interface SimulatedMachine {
-  tenantId: string;
-  instanceId: string;
+/** A machine as the simulator keeps it: what it was launched with (but its user data), and its state. */
+export interface SimulatedMachine extends Omit<LaunchSpec, 'userData'> {
   providerId: string;
   state: ProviderState;
   stateChangedAt: string;
-  flavorId: string;
-  vcpus: number;
-  memoryMib: number;
-  imageId: string;
-  subnetId: string;
-  availabilityZone: string;
-  privateIpAddress: string;
-  publicIpAddress?: string;
-  rootVolumeGb: number;
   /** Set by `setSimulatedLoad`: the cpuPercent every sample reports. */
   cpuLoadPercent?: number;
   createdAt: string;

@@ -10,7 +10,8 @@
  *   A middleware adds `expiryBucket` next to `expiration`, so the cleanup job finds the records
  *   through the `expiry` index as it finds the request records.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
@@ -85,4 +86,35 @@ export async function runOnce<P extends Record<string, unknown>, R>(
   });
   const once = makeIdempotent(fn, { persistenceStore, keyPrefix, config });
   return once(payload);
+}
+
+/**
+ * The Powertools record id of a saga state's run for an operation (`runOnce` with `operationId` as
+ * the key): the prefix and the MD5 of the key's JSON, base64, as Powertools' persistence layer
+ * makes it.
+ */
+export function stepRecordId(keyPrefix: string, operationId: string): string {
+  return `${keyPrefix}#${createHash('md5').update(JSON.stringify(operationId)).digest('base64')}`;
+}
+
+/**
+ * Deletes the in-progress records a dead process left for these saga states (a completed record
+ * stays: its step is done). Locally only: a Lambda that dies has its lock expire with its timeout.
+ */
+export async function releaseInProgressSteps(keyPrefixes: readonly string[], operationId: string): Promise<void> {
+  for (const prefix of keyPrefixes) {
+    try {
+      await idempotencyClient().send(
+        new DeleteItemCommand({
+          TableName: tableName('idempotency'),
+          Key: { id: { S: stepRecordId(prefix, operationId) } },
+          ConditionExpression: '#status = :inProgress',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':inProgress': { S: 'INPROGRESS' } },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
 }

@@ -285,7 +285,7 @@ async function commitStep(
   }
 }
 
-function idempotencyPrefix(saga: SagaSpec, state: string): string {
+export function idempotencyPrefix(saga: Pick<SagaSpec, 'name'>, state: string): string {
   return `saga.${saga.name}.${state}`;
 }
 

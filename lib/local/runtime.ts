@@ -22,7 +22,8 @@ import { createLocalEventBus, type LocalEventBus } from './event-bus';
 import { invokeLocally } from './invoke';
 import { startStreamRelay, type StreamRelay } from './stream-relay';
 import { startLocalScheduler, type LocalScheduler, type ScheduleRun } from './scheduler';
-import { createLocalStepFunctions, type LocalStepFunctions } from './step-functions';
+import { createLocalStepFunctions, withinLocalContext, type LocalStepFunctions } from './step-functions';
+import { resumeInterruptedSagas } from './resume-sagas';
 import { provisionDemoTenant } from './demo-tenant';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTables } from './create-tables';
@@ -173,6 +174,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         ...(options.relay?.pollMs ? { pollMs: options.relay.pollMs } : {}),
       });
     }
+    // Sagas a killed process left half-way (Step Functions would have kept them) start again.
+    if (persistent) await withinLocalContext('local-resume-sagas', () => resumeInterruptedSagas(bus));
     if (options.demoTenant === 'saga') {
       await provisionDemoTenant({ id: state.demoTenantId, stepFunctions, relayRunning: relay !== undefined, region });
     } else {

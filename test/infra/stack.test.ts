@@ -180,6 +180,22 @@ describe('the platform stack (Cognito issuer, dev stage)', () => {
     root.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
+  it('lets read-only functions write only the catalog partition, and only those that seed it', () => {
+    // Prepare
+    const policies = Object.entries(root.toJSON().Resources as Record<string, Resource>).filter(([, r]) => r.Type === 'AWS::IAM::Policy');
+    type Statement = { Action: string | string[]; Condition?: Record<string, Record<string, string[]>> };
+    const statementsOf = (match: (id: string) => boolean) =>
+      policies.filter(([id]) => match(id)).flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+    // Act
+    const seeding = statementsOf((id) => id.includes('ReadOnly') && id.includes('CatalogSeed'));
+    const otherReadOnly = statementsOf((id) => id.includes('ReadOnly') && !id.includes('CatalogSeed'));
+    // Assess
+    const puts = seeding.filter((s) => [s.Action].flat().includes('dynamodb:PutItem'));
+    expect(puts.length).toBeGreaterThan(0);
+    for (const put of puts) expect(put.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['CATALOG'] } });
+    expect(otherReadOnly.flatMap((s) => [s.Action].flat()).filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a))).toEqual([]);
+  });
+
   it('generates the cursor HMAC key in Secrets Manager', () => {
     // Assess
     root.resourceCountIs('AWS::SecretsManager::Secret', 1);

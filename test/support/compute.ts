@@ -1,4 +1,10 @@
-/** Compute test helpers: a tenant with a VPC and subnet to launch into, and waiting on instance states. */
+/** Compute test helpers: a tenant with a VPC and subnet to launch into, waiting on instance states, instances written directly. */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Instance, InstanceState } from '../../functions/compute/instance';
+import { instanceItem } from '../../functions/compute/instance-repository';
+import { documentClient } from '../../functions/kit/db';
+import { newId } from '../../functions/kit/ids';
+import { tableName } from '../../functions/kit/tables';
 import type { Platform } from '../../lib/local/runtime';
 import type { QuotaName } from '../../functions/tenancy/plans';
 import { ownerOfProvisionedTenant, type client } from './platform';
@@ -54,4 +60,33 @@ export async function waitForOperation(call: Call, token: string, id: string, ti
 export async function quotaUsed(call: Call, token: string): Promise<Record<string, number>> {
   const quotas = await call('GET', '/v1/quotas', { token });
   return Object.fromEntries((quotas.body.items as { name: string; used: number }[]).map((quota) => [quota.name, quota.used]));
+}
+
+/** Writes an instance item straight into the table (no saga, no quota): for tests of what reads instances. */
+export async function putInstance(tenantId: string, status: InstanceState = 'running'): Promise<Instance> {
+  const now = new Date().toISOString();
+  const instance: Instance = {
+    id: newId('i'),
+    tenantId,
+    name: 'web',
+    status,
+    flavorId: 't3.micro',
+    vcpus: 2,
+    memoryMib: 1024,
+    imageId: 'img-ubuntu-24.04',
+    vpcId: 'vpc-x',
+    subnetId: 'subnet-x',
+    availabilityZone: 'eu-central-1a',
+    securityGroupIds: [],
+    rootVolumeGb: 8,
+    disableApiTermination: false,
+    disableApiStop: false,
+    runningMillis: 0,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    tags: {},
+  };
+  await documentClient().send(new PutCommand({ TableName: tableName('resources'), Item: instanceItem(instance) }));
+  return instance;
 }

@@ -18,7 +18,7 @@ import { computeProvider } from '../../providers/index';
 import { faultPoint, type SagaSpec } from '../../sagas/define';
 import { StepError, stepFailure } from '../../sagas/errors';
 import type { OperationError } from '../../sagas/operation';
-import { compensationStep, sagaFailed, sagaInputSchema, sagaStep, type StepHandler, type StepOutcome } from '../../sagas/step';
+import { compensationStep, sagaFailed, sagaInputSchema, sagaStep, type SagaInput, type StepHandler, type StepOutcome } from '../../sagas/step';
 import * as z from 'zod';
 import {
   instanceFailed,
@@ -174,6 +174,12 @@ async function instanceOf(lifecycle: Lifecycle, tenantId: string, instanceId: st
   return instance;
 }
 
+/** Runs a forward step's work on the instance, or does nothing if the saga was overtaken. */
+async function ifStillTheSagas(lifecycle: Lifecycle, input: SagaInput, work: (instance: Instance) => Promise<StepOutcome>): Promise<StepOutcome> {
+  const instance = await instanceOf(lifecycle, input.tenantId, input.resourceId, input.operationId);
+  return instance ? work(instance) : { output: { superseded: true } };
+}
+
 const reasonOf = (error: OperationError | undefined): StateReason => ({
   code: error?.code ?? 'Error',
   message: error?.message ?? 'The data plane did not complete the transition.',
@@ -202,12 +208,12 @@ interface LifecycleHandlers {
 function handlersOf(lifecycle: Lifecycle): LifecycleHandlers {
   const { saga } = lifecycle;
   return {
-    callProvider: sagaStep({ saga, step: 'CallProvider' }, async ({ input }) => {
-      const instance = await instanceOf(lifecycle, input.tenantId, input.resourceId, input.operationId);
-      if (!instance) return { output: { superseded: true } };
-      await lifecycle.call(computeProvider(), instance);
-      return {};
-    }),
+    callProvider: sagaStep({ saga, step: 'CallProvider' }, ({ input }) =>
+      ifStillTheSagas(lifecycle, input, async (instance) => {
+        await lifecycle.call(computeProvider(), instance);
+        return {};
+      }),
+    ),
     async awaitProvider(event) {
       try {
         checkFault(faultPoint(saga, 'AwaitProvider'));
@@ -227,11 +233,9 @@ function handlersOf(lifecycle: Lifecycle): LifecycleHandlers {
         throw stepFailure(error);
       }
     },
-    complete: sagaStep({ saga, step: 'Complete' }, async ({ input, now }) => {
-      const instance = await instanceOf(lifecycle, input.tenantId, input.resourceId, input.operationId);
-      if (!instance) return { output: { superseded: true } };
-      return lifecycle.complete(computeProvider(), instance, now, input.operationId);
-    }),
+    complete: sagaStep({ saga, step: 'Complete' }, ({ input, now }) =>
+      ifStillTheSagas(lifecycle, input, (instance) => lifecycle.complete(computeProvider(), instance, now, input.operationId)),
+    ),
     undoCallProvider: compensationStep({ saga, step: 'CallProvider' }, async ({ input }) => {
       const instance = await instanceOf(lifecycle, input.tenantId, input.resourceId, input.operationId);
       if (instance && lifecycle.undo) await lifecycle.undo(computeProvider(), instance);

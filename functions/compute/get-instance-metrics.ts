@@ -1,0 +1,23 @@
+/** GET /v1/instances/{id}/metrics (its rules and storage are in ./metrics/). */
+import { httpHandler } from '../kit/http';
+import { getInstance } from './instance-repository';
+import { aggregate, bucketSeconds, downsample, metricsWindow } from './metrics/metrics';
+import { getInstanceMetrics } from './metrics/operations';
+import { querySamples } from './metrics/repository';
+
+export const handler = httpHandler(getInstanceMetrics, async ({ caller, params, query, now }) => {
+  const window = metricsWindow(query, now);
+  const instance = await getInstance(caller.tenantId as string, params.id);
+  const samples = await querySamples({ tenantId: instance.tenantId, instanceId: instance.id }, window.from, window.to);
+  const periodSeconds = bucketSeconds(window, window.points);
+  return {
+    body: {
+      instanceId: instance.id,
+      from: window.from.toISOString(),
+      to: window.to.toISOString(),
+      periodSeconds,
+      ...aggregate(samples),
+      series: downsample(samples, window.from, periodSeconds),
+    },
+  };
+});
