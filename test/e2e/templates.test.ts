@@ -1,5 +1,5 @@
 /** Instance templates over HTTP: create with catalog checks, unique names, pages, get, delete with If-Match, roles. */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../functions/kit/db';
 import { tableName } from '../../functions/kit/tables';
 import { buildTemplate } from '../../functions/compute/template';
@@ -7,6 +7,7 @@ import { createTemplateWrites } from '../../functions/compute/template-repositor
 import { ApiError } from '../../functions/kit/errors';
 import { commitWrites } from '../../functions/kit/transaction';
 import type { Platform } from '../../lib/local/runtime';
+import { auditActions } from '../support/snapshot';
 import { client, ownerOfProvisionedTenant, startTestPlatform } from '../support/platform';
 
 let platform: Platform;
@@ -26,17 +27,6 @@ async function tenant() {
   return { owner, tenantId, viewer: await platform.token({ roles: ['viewer'], tenantId }) };
 }
 
-async function auditActions(tenantId: string, resourceId: string): Promise<string[]> {
-  const out = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName('audit'),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
-      ExpressionAttributeValues: { ':pk': `T#${tenantId}`, ':audit': 'AUD#' },
-      ConsistentRead: true,
-    }),
-  );
-  return (out.Items ?? []).filter((entry) => entry.resourceId === resourceId).map((entry) => entry.action as string);
-}
 
 async function item(tenantId: string, sk: string) {
   return (await documentClient().send(new GetCommand({ TableName: tableName('resources'), Key: { pk: `T#${tenantId}`, sk }, ConsistentRead: true }))).Item;

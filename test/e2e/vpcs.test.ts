@@ -1,8 +1,9 @@
 /** VPCs, subnets and internet gateways over HTTP (AWS VPC semantics), with their races. */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../functions/kit/db';
 import { tableName } from '../../functions/kit/tables';
 import type { Platform } from '../../lib/local/runtime';
+import { auditActions } from '../support/snapshot';
 import { client, ownerOfNewTenant, ownerOfProvisionedTenant, startTestPlatform } from '../support/platform';
 
 let platform: Platform;
@@ -29,17 +30,6 @@ async function item(tenantId: string, sk: string) {
   return out.Item;
 }
 
-async function eventsOf(tenantId: string, resourceId: string): Promise<string[]> {
-  const out = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName('audit'),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
-      ExpressionAttributeValues: { ':pk': `T#${tenantId}`, ':audit': 'AUD#' },
-      ConsistentRead: true,
-    }),
-  );
-  return (out.Items ?? []).filter((entry) => entry.resourceId === resourceId).map((entry) => entry.action as string);
-}
 
 describe('VPCs', () => {
   it('creates a VPC with its default security group, main route table and cleared host bits', async () => {
@@ -73,7 +63,7 @@ describe('VPCs', () => {
     expect(table).toMatchObject({ isMain: true, vpcId: created.body.id });
     expect(table?.routes).toEqual([{ destinationCidrBlock: '10.0.0.0/16', gatewayId: 'local', origin: 'CreateRouteTable', state: 'active' }]);
     expect(await item(tenantId, 'QUOTA#vpcs')).toMatchObject({ used: 1 });
-    expect(await eventsOf(tenantId, created.body.id)).toEqual(['vpc.created']);
+    expect(await auditActions(tenantId, created.body.id)).toEqual(['vpc.created']);
   });
 
   it.each([
@@ -133,7 +123,7 @@ describe('VPCs', () => {
     expect(page1.body.items.map((v: { id: string }) => v.id)).toEqual([vpc.id]);
     expect(page2.body.items).toHaveLength(1);
     expect(page2.body.nextCursor).toBeUndefined();
-    expect(await eventsOf(tenantId, vpc.id)).toEqual(['vpc.created', 'vpc.updated', 'vpc.updated']);
+    expect(await auditActions(tenantId, vpc.id)).toEqual(['vpc.created', 'vpc.updated', 'vpc.updated']);
   });
 
   it("is a 404 in another tenant", async () => {
@@ -164,7 +154,7 @@ describe('VPCs', () => {
     expect(await item(tenantId, `SG#${vpc.defaultSecurityGroupId}`)).toBeUndefined();
     expect(await item(tenantId, `SGNAME#${vpc.id}#default`)).toBeUndefined();
     expect(await item(tenantId, `RTB#${vpc.mainRouteTableId}`)).toBeUndefined();
-    expect(await eventsOf(tenantId, vpc.id)).toEqual(['vpc.created', 'vpc.deleted']);
+    expect(await auditActions(tenantId, vpc.id)).toEqual(['vpc.created', 'vpc.deleted']);
   });
 
   it('refuses a tenant without a vpcs quota', async () => {
@@ -233,7 +223,7 @@ describe('subnets', () => {
     expect(third.body.availabilityZone).toBe('us-east-1c');
     expect(fourth.body.availabilityZone).toBe('us-east-1a');
     expect(got.body.counts.subnets).toBe(4);
-    expect(await eventsOf(tenantId, first.body.id)).toEqual(['subnet.created']);
+    expect(await auditActions(tenantId, first.body.id)).toEqual(['subnet.created']);
   });
 
   it.each([
@@ -324,7 +314,7 @@ describe('subnets', () => {
     expect(same.body.version).toBe(2);
     const refused = await call('PATCH', `/v1/subnets/${subnet.body.id}`, { token, body: { cidrBlock: '10.0.1.0/24' } });
     expect(refused.status).toBe(400);
-    expect(await eventsOf(tenantId, subnet.body.id)).toEqual(['subnet.created', 'subnet.updated']);
+    expect(await auditActions(tenantId, subnet.body.id)).toEqual(['subnet.created', 'subnet.updated']);
   });
 
   it('deletes a subnet, freeing its block, and refuses while addresses are in use', async () => {
@@ -350,7 +340,7 @@ describe('subnets', () => {
     expect(deleted.status).toBe(204);
     expect(again.status).toBe(201);
     expect((await call('GET', `/v1/subnets/${subnet.body.id}`, { token })).status).toBe(404);
-    expect(await eventsOf(tenantId, subnet.body.id)).toEqual(['subnet.created', 'subnet.deleted']);
+    expect(await auditActions(tenantId, subnet.body.id)).toEqual(['subnet.created', 'subnet.deleted']);
   });
 });
 
@@ -419,7 +409,7 @@ describe('internet gateways', () => {
     expect(listed.body.items.map((g: { id: string }) => g.id)).toEqual([gateway.body.id, second.body.id]);
     expect(deleted.status).toBe(204);
     expect((await call('GET', `/v1/internet-gateways/${gateway.body.id}`, { token })).status).toBe(404);
-    expect(await eventsOf(tenantId, gateway.body.id)).toEqual([
+    expect(await auditActions(tenantId, gateway.body.id)).toEqual([
       'internet_gateway.created',
       'internet_gateway.attached',
       'internet_gateway.detached',

@@ -30,3 +30,9 @@ export async function tenantSnapshot(tenantId: string): Promise<Record<string, R
   const parts = await Promise.all(SNAPSHOT_TABLES.map(async (table) => [table, await queryAll(table, pk)] as const));
   return Object.fromEntries(parts);
 }
+
+/** The audit actions recorded for one resource of the tenant, oldest first (read from the table, consistently). */
+export async function auditActions(tenantId: string, resourceId: string): Promise<string[]> {
+  const entries = await queryAll('audit', `T#${tenantId}`);
+  return entries.filter((entry) => entry.resourceId === resourceId && String(entry.sk).startsWith('AUD#')).map((entry) => entry.action as string);
+}
