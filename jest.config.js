@@ -1,4 +1,4 @@
-/** One run, six projects; DynamoDB Local is started once for the whole run by the global setup. */
+/** One run, seven projects; DynamoDB Local is started once for the whole run by the global setup. */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 // Middy 6, jose 6 and cidr-tools ship ESM only, and the invoke store loads async_hooks by dynamic import:
 // let swc turn them into CommonJS for jest.
@@ -19,13 +19,12 @@ const reliability = {
   globalSetup: '<rootDir>/test/reliability/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/reliability/support/global-teardown.ts',
 };
-// The crash test starts the runtime twice on disk and kills it: a minute or more on a small machine,
-// so it is not part of `npm test`; `npm run test:crash` (and `test:reliability`) select it.
+// The crash test starts `npm start`'s runtime twice on a data folder of its own and kills it (about 15 s):
+// a project of its own, so `npm run test:crash` can run it alone.
 const crash = { ...project('crash'), testMatch: ['<rootDir>/test/reliability/crash/**/*.test.ts'] };
-const selected = process.argv.includes('--selectProjects');
 
 module.exports = {
-  projects: [...['unit', 'integration', 'e2e', 'infra', 'security'].map(project), reliability, ...(selected ? [crash] : [])],
+  projects: [...['unit', 'integration', 'e2e', 'infra', 'security'].map(project), reliability, crash],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
