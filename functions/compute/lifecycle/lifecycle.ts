@@ -11,15 +11,15 @@
  * Every state first checks that the instance is still the saga's: in the state the saga works in
  * and under its operation. One that is not (a reboot overtaken by a stop) is left alone.
  */
+import * as z from 'zod';
 import { change } from '../../events/outbox';
 import { checkFault } from '../../kit/faults';
 import type { ComputeProvider, InstanceRef, ProviderInstance } from '../../providers/provider';
-import { computeProvider } from '../../providers/index';
+import { computeProvider } from '../../providers';
 import { faultPoint, type SagaSpec } from '../../sagas/define';
 import { StepError, stepFailure } from '../../sagas/errors';
 import type { OperationError } from '../../sagas/operation';
 import { compensationStep, sagaFailed, sagaInputSchema, sagaStep, type SagaInput, type StepHandler, type StepOutcome } from '../../sagas/step';
-import * as z from 'zod';
 import {
   instanceFailed,
   instanceRebooted,
