@@ -343,6 +343,21 @@ describe('templates', () => {
     expect(created.status).toBe(202);
     expect(created.body).toMatchObject({ flavorId: 'm5.large', imageId: 'img-debian-12', rootVolumeGb: 40, templateId: template.body.id, tags: { team: 'web', tier: 'back' } });
   });
+
+  it('refuses a launch whose tags, merged with the template\'s, are more than 50', async () => {
+    // Prepare
+    const t = await computeTenant(platform, call);
+    const tagsOf = (prefix: string) => Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`${prefix}${i}`, 'x']));
+    const template = await call('POST', '/v1/templates', { token: t.token, body: { name: 'tagged', tags: tagsOf('t') } });
+
+    // Act
+    const refused = await launch(call, t, { templateId: template.body.id, tags: tagsOf('b') });
+
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('TagLimitExceeded');
+    expect(await quotaUsed(call, t.token)).toMatchObject({ instances: 0 });
+  });
 });
 
 describe('networking with instances', () => {
