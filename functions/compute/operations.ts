@@ -5,7 +5,7 @@ import { pageOf, pageQuery } from '../kit/repository';
 import { tagsPatch } from '../projects/project';
 import { resourceName } from '../networking/vpc';
 import { instanceSchema } from './instance';
-import { instanceSettingsShape } from './settings';
+import { instanceSettingsShape, settingErrors } from './settings';
 
 const domain = 'compute';
 const params = z.strictObject({ id: z.string().min(1).max(64).describe('An instance id: i-...') });
@@ -37,15 +37,15 @@ export const createInstance = defineOperation({
   response: instanceSchema,
   errors: [
     { status: 400, code: 'MissingParameter', description: 'flavorId, imageId or subnetId is given neither in the body nor by the template.' },
-    { status: 400, code: 'InvalidFlavorID.NotFound', description: 'No flavor has this id.' },
-    { status: 400, code: 'InvalidAMIID.NotFound', description: 'No image has this id.' },
+    settingErrors.flavorNotFound,
+    settingErrors.imageNotFound,
     { status: 400, code: 'InvalidSubnetID.NotFound', description: 'No subnet has this id in the tenant.' },
     { status: 400, code: 'InvalidGroup.NotFound', description: 'No security group has this id in the tenant.' },
     { status: 400, code: 'InvalidParameterCombination', description: "A security group is not in the subnet's VPC." },
     { status: 400, code: 'InvalidLaunchTemplateId.NotFound', description: 'No template has this id in the tenant.' },
-    { status: 400, code: 'InvalidParameterValue', description: "rootVolumeGb is below the image's minDiskGb, or the flavor's architecture is not the image's." },
+    settingErrors.rootVolume,
     { status: 400, code: 'TagLimitExceeded', description: 'More than 50 tags once the template\'s are merged in.' },
-    { status: 404, code: 'ProjectNotFound', description: 'No project has this projectId.' },
+    settingErrors.projectNotFound,
     { status: 409, code: 'InsufficientFreeAddressesInSubnet', description: 'The subnet has no free private address.' },
     { status: 409, code: 'IncorrectProjectState', description: 'The project is being deleted.' },
     { status: 429, code: 'QuotaExceeded', description: 'The instances or vcpus quota is used up.' },
@@ -195,7 +195,7 @@ export const resizeInstance = defineOperation({
   response: instanceSchema,
   errors: [
     notFound,
-    { status: 400, code: 'InvalidFlavorID.NotFound', description: 'No flavor has this id.' },
+    settingErrors.flavorNotFound,
     wrongState('The instance is not stopped.'),
     { status: 429, code: 'QuotaExceeded', description: 'The vcpus quota does not fit the larger flavor.' },
   ],

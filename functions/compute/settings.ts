@@ -4,6 +4,7 @@
  * body fields override (tags are merged, the body's winning).
  */
 import * as z from 'zod';
+import type { ErrorDoc } from '../kit/operation';
 import { tags } from '../projects/project';
 
 const id = (what: string) => z.string().min(1).max(64).describe(what);
@@ -33,3 +34,15 @@ export const instanceSettingsShape = {
 /** Every setting optional: what a template may hold. */
 export const instanceSettings = z.strictObject(instanceSettingsShape).partial();
 export type InstanceSettings = z.output<typeof instanceSettings>;
+
+/** The errors of settings that name catalog entries or a project, as a create of an instance or template documents them. */
+export const settingErrors = {
+  flavorNotFound: { status: 400, code: 'InvalidFlavorID.NotFound', description: 'No flavor has this flavorId.' },
+  imageNotFound: { status: 400, code: 'InvalidAMIID.NotFound', description: 'No image has this imageId.' },
+  rootVolume: {
+    status: 400,
+    code: 'InvalidParameterValue',
+    description: "rootVolumeGb is below the image's minDiskGb, or the image is built for another architecture than the flavor.",
+  },
+  projectNotFound: { status: 404, code: 'ProjectNotFound', description: 'No project has this projectId.' },
+} satisfies Record<string, ErrorDoc>;

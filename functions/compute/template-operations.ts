@@ -4,6 +4,7 @@ import { defineEvent, type AnyEventSpec } from '../events/define';
 import { defineOperation, type AnyOperation } from '../kit/operation';
 import { pageOf, pageQuery } from '../kit/repository';
 import { createTemplateBody, templateSchema } from './template';
+import { settingErrors } from './settings';
 
 const domain = 'compute';
 const source = 'platform.compute' as const;
@@ -42,10 +43,10 @@ export const createTemplate = defineOperation({
   status: 201,
   response: templateSchema,
   errors: [
-    { status: 400, code: 'InvalidFlavorID.NotFound', description: 'No flavor has this flavorId.' },
-    { status: 400, code: 'InvalidAMIID.NotFound', description: 'No image has this imageId.' },
-    { status: 400, code: 'InvalidParameterValue', description: "rootVolumeGb below the image's minDiskGb, or an image of another architecture than the flavor." },
-    { status: 404, code: 'ProjectNotFound', description: 'No project has this projectId.' },
+    settingErrors.flavorNotFound,
+    settingErrors.imageNotFound,
+    settingErrors.rootVolume,
+    settingErrors.projectNotFound,
     { status: 409, code: 'InvalidLaunchTemplateName.AlreadyExistsException', description: 'The tenant has a template of this name.' },
   ],
 });
