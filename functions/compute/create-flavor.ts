@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { buildFlavor } from './catalog';
 import { createFlavor } from './catalog-operations';
 import { createFlavorWrite, ensureCatalogSeeded } from './catalog-repository';

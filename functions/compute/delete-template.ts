@@ -1,6 +1,6 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { deleteTemplate, templateDeleted } from './template-operations';
 import { deleteTemplateWrites, getTemplate } from './template-repository';
 

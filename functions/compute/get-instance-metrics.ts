@@ -1,5 +1,5 @@
 /** GET /v1/instances/{id}/metrics (its rules and storage are in ./metrics/). */
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { getInstance } from './instance-repository';
 import { aggregate, bucketSeconds, downsample, metricsWindow } from './metrics/metrics';
 import { getInstanceMetrics } from './metrics/operations';

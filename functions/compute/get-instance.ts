@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { publicInstance } from './instance';
 import { getInstance as getInstanceOperation } from './operations';
 import { getInstance } from './instance-repository';

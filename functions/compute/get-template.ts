@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { publicTemplate } from './template';
 import { getTemplate as getTemplateOperation } from './template-operations';
 import { getTemplate } from './template-repository';

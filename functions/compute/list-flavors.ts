@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { listFlavors as listFlavorsOperation } from './catalog-operations';
 import { listFlavors } from './catalog-repository';
 

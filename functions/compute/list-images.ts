@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { listImages as listImagesOperation } from './catalog-operations';
 import { listImages } from './catalog-repository';
 

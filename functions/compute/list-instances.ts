@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { publicInstance } from './instance';
 import { listInstancePage } from './instance-repository';
 import { listInstances } from './operations';

@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { publicTemplate } from './template';
 import { listTemplates as listTemplatesOperation } from './template-operations';
 import { listTemplates } from './template-repository';

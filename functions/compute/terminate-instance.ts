@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { terminateInstance } from './operations';
 import { requestTransition } from './transition';
 

@@ -7,7 +7,7 @@
 import { change, type ChangeDraft } from '../events/outbox';
 import { assertIfMatch, type IfMatch } from '../kit/etag';
 import { BadRequest, Conflict } from '../kit/errors';
-import type { Outcome } from '../kit/http';
+import type { Outcome } from '../wiring/http';
 import type { SagaSpec } from '../sagas/define';
 import { createOperationWrite, newOperation } from '../sagas/operation';
 import { instancePending, instanceRebooting, instanceShuttingDown, instanceStopping } from './events';

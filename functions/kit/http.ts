@@ -10,8 +10,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { authorize, callerFromClaims, isTenantRole, type Caller } from './auth';
-import { changesWrites, type ChangeDraft } from '../events/outbox';
-import { activeTenantGuard } from '../tenancy/repository';
 import {
   ApiError,
   BadRequest,
@@ -75,7 +73,7 @@ export interface HttpRequest<Params, Query, Body> {
   context: Context;
 }
 
-export interface Outcome<Body> {
+export interface Outcome<Body, Event = unknown> {
   /** Defaults to the operation's declared status. */
   status?: number;
   body?: Body;
@@ -86,7 +84,25 @@ export interface Outcome<Body> {
   /** Everything the request changes, committed in one transaction with its idempotency record. */
   writes?: Write[];
   /** The domain events of the change; each also becomes an audit entry, in the same transaction. */
-  events?: ChangeDraft[];
+  events?: Event[];
+  /**
+   * Runs once the transaction has committed, before the answer; never on a replay. Only for what
+   * no outbox event can carry (starting a job's function at an operator's request); what it throws
+   * is the answer, so it must undo what it needs to.
+   */
+  afterCommit?: () => Promise<void>;
+}
+
+/**
+ * What every mutating request commits besides its own writes. The kit imports no domain: the
+ * composition module `functions/wiring/http.ts` supplies these (the events domain's outbox writes,
+ * the tenancy domain's guard), and every handler takes its `httpHandler` from there.
+ */
+export interface HttpWiring<Event> {
+  /** The writes that record the change's events (outbox and audit items), for the same transaction. */
+  eventWrites(events: Event[] | undefined, context: { actor: `user:${string}`; requestId: string; now: Date }): Write[];
+  /** The check, first in every tenant caller's write, that the tenant is active. */
+  tenantGuard(tenantId: string): Write;
 }
 
 const ANONYMOUS: Caller = { userId: 'anonymous', roles: [] };
@@ -214,9 +230,20 @@ function finish(result: HttpResult, requestId: string): HttpResult {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+/** The kit's `httpHandler(spec, run)`, given what the domains contribute to every commit (see HttpWiring). */
+export function httpHandlerWith<Event>(wiring: HttpWiring<Event>) {
+  return function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+    spec: OperationSpec<P, Q, B, R>,
+    run: (request: HttpRequest<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Outcome<NoInfer<z.input<R>>, Event>>,
+  ) {
+    return wiredHandler(wiring, spec, run);
+  };
+}
+
+function wiredHandler<Event, P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+  wiring: HttpWiring<Event>,
   spec: OperationSpec<P, Q, B, R>,
-  run: (request: HttpRequest<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Outcome<NoInfer<z.input<R>>>>,
+  run: (request: HttpRequest<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Outcome<NoInfer<z.input<R>>, Event>>,
 ) {
   const operation = spec as unknown as OperationSpec;
   const mutating = isMutating(spec);
@@ -239,7 +266,8 @@ export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends 
       const recordId = key && idempotencyRecordId(caller.tenantId ?? `user:${caller.userId}`, spec.operationId, key);
       const fingerprint = recordId ? requestFingerprint(spec.method, event.rawPath, { query: input.query, body: input.body }) : '';
 
-      for (let attempt = 1; ; attempt++) {
+      let committed: { result: HttpResult; afterCommit?: () => Promise<void> } | undefined;
+      for (let attempt = 1; !committed; attempt++) {
         try {
           const outcome = await run({
             requestId,
@@ -258,9 +286,9 @@ export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends 
           const writes = mutating
             ? [
                 // First, so that a suspended tenant hears 403 rather than whatever else failed.
-                ...(guardTenant && caller.tenantId ? [activeTenantGuard(caller.tenantId)] : []),
+                ...(guardTenant && caller.tenantId ? [wiring.tenantGuard(caller.tenantId)] : []),
                 ...(outcome.writes ?? []),
-                ...changesWrites(outcome.events, { actor: `user:${caller.userId}`, requestId, now }),
+                ...wiring.eventWrites(outcome.events, { actor: `user:${caller.userId}`, requestId, now }),
               ]
             : [];
           const watch = new Set<number>();
@@ -269,7 +297,7 @@ export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends 
             writes.push(idempotencyWrite(recordId, fingerprint, stored(result)));
           }
           await commitWrites(writes, watch);
-          return finish(result, requestId);
+          committed = { result, ...(outcome.afterCommit ? { afterCommit: outcome.afterCommit } : {}) };
         } catch (error) {
           if (error instanceof ConditionLost && recordId) {
             const record = liveRecord(error.current) ?? (await readIdempotencyRecord(recordId));
@@ -290,6 +318,9 @@ export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends 
           throw error;
         }
       }
+      // Outside the retry loop: what it throws is the answer, not a race to run again or replay.
+      await committed.afterCommit?.();
+      return finish(committed.result, requestId);
     } catch (error) {
       if (error instanceof ApiError && error.status < 500) {
         logger.info('request rejected', { status: error.status, code: error.code });

@@ -1,6 +1,6 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { addRoute } from './route-operations';
 import { changeRoutesWrite, getRouteTable, routeTargetResolver } from './route-table-repository';
 import { normaliseDestination, routeTarget, withRoute, type Route } from './routes';

@@ -1,7 +1,7 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
 import { BadRequest } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { newId } from '../kit/ids';
 import { assertReferenceLimit, normaliseRule, withRule } from './rules';
 import { securityGroupRuleAdded } from './security-events';

@@ -1,7 +1,7 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
 import { BadRequest, Conflict } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { newId } from '../kit/ids';
 import { associateRouteTable } from './route-operations';
 import type { Association } from './route-table';

@@ -1,5 +1,5 @@
 import { change } from '../events/outbox';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { internetGatewayAttached } from './events';
 import { assertCanAttach, type InternetGateway } from './internet-gateway';
 import { attachWrites, getInternetGateway } from './internet-gateway-repository';

@@ -1,6 +1,6 @@
 import { change } from '../events/outbox';
 import { BadRequest } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { createRouteTable } from './route-operations';
 import { buildRouteTable } from './route-table';
 import { createRouteTableWrites } from './route-table-repository';

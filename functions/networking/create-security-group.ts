@@ -1,6 +1,6 @@
 import { change } from '../events/outbox';
 import { BadRequest } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { securityGroupCreated } from './security-events';
 import { buildSecurityGroup } from './security-group';
 import { createSecurityGroupWrites } from './security-group-repository';

@@ -1,6 +1,6 @@
 import { change } from '../events/outbox';
 import { BadRequest } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { newId } from '../kit/ids';
 import { settings } from '../kit/config';
 import { availabilityZones, isZoneOf } from '../platform/zones';

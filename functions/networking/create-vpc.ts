@@ -1,5 +1,5 @@
 import { change } from '../events/outbox';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { assertProjectExists } from '../projects/repository';
 import { vpcCreated } from './events';
 import { createVpc } from './operations';

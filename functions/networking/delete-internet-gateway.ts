@@ -1,7 +1,7 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
 import { Conflict } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { internetGatewayDeleted } from './events';
 import { attachedVpcId } from './internet-gateway';
 import { deleteInternetGatewayWrite, getInternetGateway } from './internet-gateway-repository';

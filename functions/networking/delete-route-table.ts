@@ -1,7 +1,7 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
 import { Conflict } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { deleteRouteTable } from './route-operations';
 import { deleteRouteTableWrites, getRouteTable } from './route-table-repository';
 import { routeTableDeleted } from './security-events';

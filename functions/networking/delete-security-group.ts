@@ -1,7 +1,7 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
 import { BadRequest, Conflict } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { securityGroupDeleted } from './security-events';
 import { deleteSecurityGroupWrites, getSecurityGroup } from './security-group-repository';
 import { deleteSecurityGroup } from './security-operations';

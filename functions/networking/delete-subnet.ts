@@ -1,6 +1,6 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { subnetDeleted } from './events';
 import { deleteSubnet } from './operations';
 import { deleteSubnetWrites, findAssociation, getSubnet, subnetInUse } from './subnet-repository';

@@ -1,5 +1,5 @@
 import { change } from '../events/outbox';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { internetGatewayDetached } from './events';
 import { assertCanDetach, type InternetGateway } from './internet-gateway';
 import { detachWrites, getInternetGateway } from './internet-gateway-repository';

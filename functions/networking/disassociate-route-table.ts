@@ -1,7 +1,7 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
 import { NotFound } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { disassociateRouteTable } from './route-operations';
 import { disassociateWrites, findAssociationOf, getRouteTable } from './route-table-repository';
 import { routeTableDisassociated } from './security-events';

@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { getInternetGateway } from './internet-gateway-repository';
 import { getInternetGateway as getInternetGatewayOperation } from './operations';
 

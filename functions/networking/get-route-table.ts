@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { getRouteTable } from './route-operations';
 import { getRouteTable as getRouteTableRecord, listAssociations } from './route-table-repository';
 

@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { getSecurityGroup as getSecurityGroupRecord } from './security-group-repository';
 import { getSecurityGroup } from './security-operations';
 

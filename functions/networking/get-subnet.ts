@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { getSubnet as getSubnetOperation } from './operations';
 import { publicSubnet } from './subnet';
 import { getSubnet } from './subnet-repository';

@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { getVpc as getVpcOperation } from './operations';
 import { publicVpc } from './vpc';
 import { getVpc } from './vpc-repository';

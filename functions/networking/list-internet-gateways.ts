@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import type { InternetGateway } from './internet-gateway';
 import { listInternetGateways } from './operations';
 import { listByType } from './vpc-repository';

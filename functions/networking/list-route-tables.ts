@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { listRouteTables } from './route-operations';
 import { listRouteTablePage } from './route-table-repository';
 

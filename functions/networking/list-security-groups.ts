@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { listSecurityGroupPage } from './security-group-repository';
 import { listSecurityGroups } from './security-operations';
 

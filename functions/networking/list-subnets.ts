@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { listSubnets } from './operations';
 import { publicSubnet, type Subnet } from './subnet';
 import { listByType, listByVpc } from './vpc-repository';

@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { listVpcs } from './operations';
 import { publicVpc, type Vpc } from './vpc';
 import { listByType } from './vpc-repository';

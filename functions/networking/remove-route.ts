@@ -1,6 +1,6 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { removeRoute } from './route-operations';
 import { changeRoutesWrite, getRouteTable, releaseRouteTargetWrites } from './route-table-repository';
 import { withoutRoute } from './routes';

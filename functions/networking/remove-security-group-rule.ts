@@ -1,7 +1,7 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
 import { NotFound } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { RULE_DIRECTIONS } from './rules';
 import { securityGroupRuleRemoved } from './security-events';
 import { changeRulesWrites, getSecurityGroup } from './security-group-repository';

@@ -1,5 +1,5 @@
 import { NotFound } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { resolveRoute } from './route-operations';
 import { getRouteTable } from './route-table-repository';
 import { longestPrefixMatch } from './routes';

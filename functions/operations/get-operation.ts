@@ -1,6 +1,6 @@
 import { authorize, PLATFORM_ADMIN } from '../kit/auth';
 import { NotFound } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { findOperation, findOperationAnyTenant, operationView, type Operation } from '../sagas/operation';
 import { getOperation } from './operations';
 

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../kit/db';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { tableName } from '../kit/tables';
 import { getHealth } from './operations';
 

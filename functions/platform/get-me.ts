@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { getMe } from './operations';
 
 export const handler = httpHandler(getMe, async ({ caller }) => ({

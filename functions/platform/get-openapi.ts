@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { buildOpenApiDocument } from '../openapi';
 import { getOpenApi } from './operations';
 

@@ -1,5 +1,5 @@
 import { settings } from '../kit/config';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { listAvailabilityZones } from './operations';
 import { availabilityZones } from './zones';
 

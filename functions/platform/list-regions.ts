@@ -1,5 +1,5 @@
 import { settings } from '../kit/config';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { listRegions } from './operations';
 
 export const handler = httpHandler(listRegions, async () => ({

@@ -1,5 +1,5 @@
 import { change } from '../events/outbox';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { newId } from '../kit/ids';
 import { projectCreated } from './events';
 import { createProject } from './operations';

@@ -1,6 +1,6 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { createOperationWrite, newOperation } from '../sagas/operation';
 import { projectDeleted, projectDeletionStarted } from './events';
 import { projectDeletion } from './deletion/saga';

@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { getProjectStats as getProjectStatsOperation } from './operations';
 import { getProject, getProjectStats } from './repository';
 

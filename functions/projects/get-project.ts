@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { getProject as getProjectOperation } from './operations';
 import { getProject } from './repository';
 

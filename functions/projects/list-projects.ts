@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { listProjects } from './operations';
 import { listProjectPage } from './repository';
 

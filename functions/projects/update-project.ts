@@ -1,7 +1,7 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
 import { BadRequest } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { projectUpdated } from './events';
 import { updateProject } from './operations';
 import { MAX_TAGS, patchTags, sameTags, type Project } from './project';

@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { newId } from '../kit/ids';
 import { createTenant } from './admin-operations';
 import { provisioningStart } from './provisioning/start';

@@ -1,5 +1,5 @@
 import { NotFound } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { getTenant } from './admin-operations';
 import { findTenant } from './repository';
 

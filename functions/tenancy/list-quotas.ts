@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { listQuotasOperation } from './quota-operations';
 import { listQuotas } from './quotas';
 

@@ -1,4 +1,4 @@
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { queryPage } from '../kit/repository';
 import { tableName } from '../kit/tables';
 import { listTenants } from './admin-operations';

@@ -1,6 +1,6 @@
 import { change } from '../events/outbox';
 import { NotFound } from '../kit/errors';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { tableName } from '../kit/tables';
 import type { Write } from '../kit/transaction';
 import { PLANS, QUOTA_NAMES, type QuotaName } from './plans';

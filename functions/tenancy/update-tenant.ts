@@ -1,5 +1,5 @@
 import { assertIfMatch } from '../kit/etag';
-import { httpHandler } from '../kit/http';
+import { httpHandler } from '../wiring/http';
 import { updateVersioned } from '../kit/repository';
 import { tableName } from '../kit/tables';
 import type { Write } from '../kit/transaction';

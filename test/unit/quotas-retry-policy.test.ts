@@ -4,7 +4,8 @@
  */
 import './support/env';
 import * as z from 'zod';
-import { httpHandler, MAX_ATTEMPTS, retryDelayMs } from '../../functions/kit/http';
+import { MAX_ATTEMPTS, retryDelayMs } from '../../functions/kit/http';
+import { httpHandler } from '../../functions/wiring/http';
 import { defineOperation } from '../../functions/kit/operation';
 import { RetryRequest } from '../../functions/kit/transaction';
 import { httpEvent, lambdaContext, problemOf } from './support/lambda';

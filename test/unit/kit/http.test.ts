@@ -2,7 +2,8 @@ import '../support/env';
 import * as z from 'zod';
 import { documentClient } from '../../../functions/kit/db';
 import { Conflict } from '../../../functions/kit/errors';
-import { httpHandler, MAX_BODY_BYTES, type HttpResult, type Outcome } from '../../../functions/kit/http';
+import { MAX_BODY_BYTES, type HttpResult } from '../../../functions/kit/http';
+import { httpHandler, type Outcome } from '../../../functions/wiring/http';
 import { defineOperation } from '../../../functions/kit/operation';
 import { httpEvent, lambdaContext, problemOf, type EventOptions } from '../support/lambda';
 
