@@ -4,14 +4,18 @@
  * so an instance that is terminated meanwhile fails the request rather than leave a dead route.
  * Removing a route gives nothing back: a route does not keep an instance from terminating (AWS
  * shows such a route as a blackhole).
+ *
+ * Registered in networking's route-target registry (networking/route-targets.ts) when this module
+ * loads; handlers load it through functions/wiring/route-targets.ts.
  */
 import { BadRequest } from '../kit/errors';
+import { registerRouteTarget, type RouteTargetResolver } from '../networking/route-targets';
 import { holdsResources } from './instance';
 import { findInstance } from './instance-repository';
 import { computeTable, instanceKey } from './keys';
 import type { Write } from '../kit/transaction';
 
-export const instanceRouteTarget = {
+export const instanceRouteTarget: RouteTargetResolver = {
   async onAdd(tenantId: string, vpcId: string, id: string): Promise<Write[]> {
     const instance = await findInstance(tenantId, id);
     if (!instance || !holdsResources(instance.status)) throw new BadRequest('InvalidInstanceID.NotFound', `No live instance ${id} in this tenant.`);
@@ -33,3 +37,5 @@ export const instanceRouteTarget = {
   },
   onRemove: (): Write[] => [],
 };
+
+registerRouteTarget('instanceId', instanceRouteTarget);

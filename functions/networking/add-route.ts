@@ -1,6 +1,8 @@
 import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
 import { httpHandler } from '../wiring/http';
+// Instances (compute) as route targets: networking's registry is filled by the wiring.
+import '../wiring/route-targets';
 import { addRoute } from './route-operations';
 import { changeRoutesWrite, getRouteTable, routeTargetResolver } from './route-table-repository';
 import { normaliseDestination, routeTarget, withRoute, type Route } from './routes';

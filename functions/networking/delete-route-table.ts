@@ -2,6 +2,8 @@ import { change } from '../events/outbox';
 import { assertIfMatch } from '../kit/etag';
 import { Conflict } from '../kit/errors';
 import { httpHandler } from '../wiring/http';
+// Instances (compute) as route targets: networking's registry is filled by the wiring.
+import '../wiring/route-targets';
 import { deleteRouteTable } from './route-operations';
 import { deleteRouteTableWrites, getRouteTable } from './route-table-repository';
 import { routeTableDeleted } from './security-events';

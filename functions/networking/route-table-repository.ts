@@ -16,7 +16,6 @@ import { BadRequest, Conflict, NotFound, PreconditionFailed } from '../kit/error
 import type { IfMatch } from '../kit/etag';
 import { createItem, getItem, updateVersioned, type Item, type PageQuery } from '../kit/repository';
 import type { Write } from '../kit/transaction';
-import { instanceRouteTarget } from '../compute/route-target';
 import { findInternetGateway } from './internet-gateway-repository';
 import { attachedVpcId } from './internet-gateway';
 import { associationKey, internetGatewayKey, networkTable, partition, routeTableKey, stripKeys } from './keys';
@@ -25,6 +24,7 @@ import type { Route, TargetType } from './routes';
 import type { Subnet } from './subnet';
 import { updateSubnetWrite } from './subnet-repository';
 import type { Vpc } from './vpc';
+import { registerRouteTarget, routeTargetResolver, type RouteTargetResolver } from './route-targets';
 import { listByType, listByVpc, routeTableItem, vpcChildWrite } from './vpc-repository';
 
 export function routeTableNotFound(id: string): NotFound {
@@ -54,15 +54,9 @@ export function createRouteTableWrites(table: RouteTable, vpc: Vpc, now: Date): 
   ];
 }
 
-// --- Route targets ----------------------------------------------------------------------------
+// --- Route targets (the registry is ./route-targets.ts) -----------------------------------------
 
-/** What a route's target contributes to the route's transaction: checks and counters. */
-export interface RouteTargetResolver {
-  /** Checks the target exists and belongs to the VPC (400 otherwise); the writes that hold it at commit. */
-  onAdd(tenantId: string, vpcId: string, id: string): Promise<Write[]>;
-  /** The writes that give back what onAdd took, for `count` routes to the target. */
-  onRemove(tenantId: string, id: string, count: number): Write[];
-}
+export { routeTargetResolver, type RouteTargetResolver } from './route-targets';
 
 function notFound(code: string, what: string): RouteTargetResolver {
   return {
@@ -100,16 +94,9 @@ const internetGateways: RouteTargetResolver = {
   onRemove: (tenantId, id, count) => [gatewayRouteCount(tenantId, id, -count)],
 };
 
-/** One resolver per target type. NAT gateways do not exist yet: their routes are refused as not found. */
-const resolvers: Record<TargetType, RouteTargetResolver> = {
-  gatewayId: internetGateways,
-  natGatewayId: notFound('InvalidNatGatewayID.NotFound', 'NAT gateway'),
-  instanceId: instanceRouteTarget,
-};
-
-export function routeTargetResolver(type: TargetType): RouteTargetResolver {
-  return resolvers[type];
-}
+// Networking's own targets. NAT gateways do not exist yet: their routes are refused as not found.
+registerRouteTarget('gatewayId', internetGateways);
+registerRouteTarget('natGatewayId', notFound('InvalidNatGatewayID.NotFound', 'NAT gateway'));
 
 function targetOf(route: Route): { type: TargetType; id: string } | undefined {
   if (route.gatewayId === 'local') return undefined;
@@ -133,7 +120,7 @@ export function releaseRouteTargetWrites(tenantId: string, routes: readonly Rout
     entry.count += 1;
     counts.set(key, entry);
   }
-  return [...counts.values()].flatMap(({ type, id, count }) => resolvers[type].onRemove(tenantId, id, count));
+  return [...counts.values()].flatMap(({ type, id, count }) => routeTargetResolver(type).onRemove(tenantId, id, count));
 }
 
 export function changeRoutesWrite(table: RouteTable, routes: Route[], now: Date, ifMatch?: IfMatch): Write {
