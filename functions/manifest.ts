@@ -3,6 +3,7 @@
  * The CDK stack, the local runtime, the OpenAPI document and the parity test are built from it.
  */
 import type { AnyEventSpec } from './events/define';
+import type { EventRuleSpec, JobSpec, StateMachineSpec } from './kit/declarations';
 import type { AnyOperation } from './kit/operation';
 import { platformOperations } from './platform/operations';
 import { platformJobs } from './jobs/jobs';
@@ -27,34 +28,7 @@ import { instanceOperations } from './compute/operations';
 import { templateEvents, templateOperations } from './compute/template-operations';
 import { metricsEvents, metricsJobs, metricsOperations } from './compute/metrics/operations';
 
-/** A recurring job: EventBridge Scheduler in the cloud, croner locally. */
-export interface JobSpec {
-  name: string;
-  /** AWS syntax: `rate(5 minutes)` or `cron(0 3 * * ? *)`. */
-  schedule: string;
-  /** Module under functions/ exporting `handler(event: ScheduledJobEvent)`. */
-  handler: string;
-  description: string;
-}
-
-/** A saga: one ASL file, its Task resources written as `${Placeholder}`, each mapped to a handler. */
-export interface StateMachineSpec {
-  name: string;
-  /** Path from the repository root: `statemachines/tenant-provisioning.asl.json`. */
-  definition: string;
-  /** Placeholder (without `${}`) → handler module under functions/. Every Task must be mapped. */
-  tasks: Record<string, string>;
-  description: string;
-}
-
-/** An EventBridge rule on the platform bus. */
-export interface EventRuleSpec {
-  name: string;
-  /** An EventBridge event pattern (source, detail-type, detail). */
-  pattern: { source?: string[]; 'detail-type'?: string[]; detail?: Record<string, unknown> };
-  target: { stateMachine: string } | { handler: string };
-  description: string;
-}
+export type { EventRuleSpec, JobSpec, StateMachineSpec } from './kit/declarations';
 
 export interface Manifest {
   operations: AnyOperation[];

@@ -4,10 +4,13 @@
  * deletion. An instance on its way somewhere (pending, stopping) cannot be terminated yet: this
  * waits for it, within the step's time. Termination protection is respected: the cascade fails
  * and the project opens again.
+ *
+ * Registered in the projects domain's terminator registry (projects/deletion/terminators.ts) when
+ * this module loads; the deletion step loads it through functions/wiring/project-terminators.ts.
  */
 import { changesWrites } from '../events/outbox';
 import { commitWrites, RetryRequest } from '../kit/transaction';
-import type { TerminationRequest } from '../projects/deletion/terminators';
+import { registerTerminator, type TerminationRequest } from '../projects/deletion/terminators';
 import { StepError, TransientError } from '../sagas/errors';
 import { decide } from './instance';
 import { findInstance } from './instance-repository';
@@ -43,3 +46,5 @@ export async function terminateProjectInstance(request: TerminationRequest): Pro
   }
   throw new TransientError(`Instance ${request.resourceId} did not become terminable.`);
 }
+
+registerTerminator('instance', terminateProjectInstance);

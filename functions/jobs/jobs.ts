@@ -1,5 +1,5 @@
 /** The platform's recurring jobs, listed in the manifest: EventBridge Scheduler in the cloud, croner locally. */
-import type { JobSpec } from '../manifest';
+import type { JobSpec } from '../kit/declarations';
 
 export const cleanupJob: JobSpec = {
   name: 'cleanup',

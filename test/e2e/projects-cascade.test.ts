@@ -2,7 +2,7 @@
 import { newId } from '../../functions/kit/ids';
 import { clearFaults, injectFault } from '../../functions/kit/faults';
 import { commitWrites } from '../../functions/kit/transaction';
-import { resourceTerminators, type TerminationRequest } from '../../functions/projects/deletion/terminators';
+import { registerTerminator, unregisterTerminator, type TerminationRequest } from '../../functions/projects/deletion/terminators';
 import { getProjectStats, projectUsageWrites } from '../../functions/projects/repository';
 import type { Platform } from '../../lib/local/runtime';
 import { putActiveTenant } from '../../lib/local/seed';
@@ -20,16 +20,14 @@ beforeAll(async () => {
   admin = await platform.token({ roles: ['platform-admin'] });
   platform.bus.subscribe((event) => published.push(event as never));
   // A test resource type: terminating a gadget takes it out of its project at once.
-  resourceTerminators.gadget = async (request) => {
+  registerTerminator('gadget', async (request) => {
     asked.push(request);
     await commitWrites(projectUsageWrites({ ...request, from: 'active', to: 'terminated', live: -1, vcpus: -1 }));
-  };
+  });
 });
 afterEach(() => clearFaults());
 afterAll(async () => {
-  delete resourceTerminators.gadget;
-  delete resourceTerminators.slowgadget;
-  delete resourceTerminators.stuckgadget;
+  for (const type of ['gadget', 'slowgadget', 'stuckgadget']) unregisterTerminator(type);
   await platform.stop();
 });
 
@@ -101,9 +99,9 @@ describe('cascade deletion', () => {
 
   it('waits for resources that take time to terminate, polling until none is live', async () => {
     // Prepare: a resource that leaves its project half a second after it is asked to
-    resourceTerminators.slowgadget = async (request) => {
+    registerTerminator('slowgadget', async (request) => {
       setTimeout(() => void commitWrites(projectUsageWrites({ ...request, from: 'active', to: 'terminated', live: -1 })), 500);
-    };
+    });
     const t = await newTenant();
     const project = await projectWith(t, [['slowgadget', 's-1']]);
     // Act
@@ -122,10 +120,10 @@ describe('cascade deletion', () => {
     // Prepare: a resource whose termination waits for the test
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    resourceTerminators.stuckgadget = async (request) => {
+    registerTerminator('stuckgadget', async (request) => {
       await released;
       await commitWrites(projectUsageWrites({ ...request, from: 'active', to: 'terminated', live: -1 }));
-    };
+    });
     const t = await newTenant();
     const project = await projectWith(t, [['stuckgadget', 'x-1']]);
     const accepted = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token: t.owner });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { clearFaults, injectFault } from '../../functions/kit/faults';
 import { commitWrites } from '../../functions/kit/transaction';
 import { manifest } from '../../functions/manifest';
-import { resourceTerminators } from '../../functions/projects/deletion/terminators';
+import { registerTerminator, unregisterTerminator } from '../../functions/projects/deletion/terminators';
 import { projectUsageWrites } from '../../functions/projects/repository';
 import type { Platform } from '../../lib/local/runtime';
 import { client, ownerOfProvisionedTenant, startTestPlatform } from '../support/platform';
@@ -72,13 +72,13 @@ describe('ProjectDeletion', () => {
     platform = await startTestPlatform('rel-sagas', { relay: { pollMs: 50 }, scheduler: false, stepFunctions: { retryDelayMs: 10 } });
     call = client(platform.url);
     // A resource type whose termination takes it out of its project at once.
-    resourceTerminators.relgadget = async (request) => {
+    registerTerminator('relgadget', async (request) => {
       await commitWrites(projectUsageWrites({ ...request, from: 'active', to: 'terminated', live: -1, vcpus: -1 }));
-    };
+    });
   });
   afterEach(() => clearFaults());
   afterAll(async () => {
-    delete resourceTerminators.relgadget;
+    unregisterTerminator('relgadget');
     await platform.stop();
   });
 

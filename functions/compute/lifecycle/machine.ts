@@ -1,5 +1,5 @@
 /** The InstanceLifecycle state machine and the rule that starts it, as the manifest lists them. */
-import type { EventRuleSpec, StateMachineSpec } from '../../manifest';
+import type { EventRuleSpec, StateMachineSpec } from '../../kit/declarations';
 import { instancePending, instanceRebooting, instanceShuttingDown, instanceStopping } from '../events';
 
 export const INSTANCE_LIFECYCLE = 'InstanceLifecycle';

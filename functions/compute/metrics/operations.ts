@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import type { AnyEventSpec } from '../../events/define';
 import { defineOperation, type AnyOperation } from '../../kit/operation';
-import type { JobSpec } from '../../manifest';
+import type { JobSpec } from '../../kit/declarations';
 import { instanceHighCpu } from './events';
 import { DEFAULT_POINTS, MAX_POINTS, PERIOD_SECONDS, RETENTION_DAYS } from './metrics';
 

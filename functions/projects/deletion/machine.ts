@@ -1,5 +1,5 @@
 /** The ProjectDeletion state machine and the rule that starts it, as the manifest lists them. */
-import type { EventRuleSpec, StateMachineSpec } from '../../manifest';
+import type { EventRuleSpec, StateMachineSpec } from '../../kit/declarations';
 import { projectDeletionStarted } from '../events';
 import { projectDeletion } from './saga';
 
