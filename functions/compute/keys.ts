@@ -52,8 +52,8 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
   return copy as T;
 }
 
-/** A machine of the simulated provider: one partition per tenant, so listing a tenant's machines is a Query. */
-export const simulatedMachineKey = (tenantId: string, instanceId: string) => ({ pk: `SIMVM#${tenantId}`, sk: instanceId });
+/** A machine of the simulated provider: one partition per tenant (the provider owns the key). */
+export { simulatedMachineKey } from '../providers/keys';
 
 // --- Catalog and template additions -------------------------------------------------------------
 

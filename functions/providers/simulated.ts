@@ -10,10 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { simulatedMachineKey, stripKeys } from '../compute/keys';
 import { documentClient } from '../kit/db';
 import { checkFault } from '../kit/faults';
 import { expiryAttributes, tableName } from '../kit/tables';
+import { simulatedMachineKey, stripMachineKeys } from './keys';
 import type { ComputeProvider, FlavorShape, InstanceRef, LaunchSpec, MetricSample, ProviderInstance, ProviderState } from './provider';
 
 export const PROVIDER_CALLS = ['launch', 'start', 'stop', 'reboot', 'resize', 'terminate', 'describe', 'sampleMetrics'] as const satisfies readonly Exclude<
@@ -170,7 +170,7 @@ async function readMachine(ref: InstanceRef): Promise<SimulatedMachine | undefin
   const out = await documentClient().send(
     new GetCommand({ TableName: tableName('resources'), Key: simulatedMachineKey(ref.tenantId, ref.instanceId), ConsistentRead: true }),
   );
-  return out.Item ? stripKeys<SimulatedMachine>(out.Item) : undefined;
+  return out.Item ? stripMachineKeys<SimulatedMachine>(out.Item) : undefined;
 }
 
 /** Writes `next` if the item is still as read (`stored`); false when another call got there first. */
@@ -375,7 +375,7 @@ export async function listSimulatedMachines(tenantId: string, options: Simulated
       }),
     );
     for (const item of out.Items ?? []) {
-      const machine = settle(stripKeys<SimulatedMachine>(item), nowMs, delays);
+      const machine = settle(stripMachineKeys<SimulatedMachine>(item), nowMs, delays);
       if (machine.state !== 'terminated') machines.push(machine);
     }
     startKey = out.LastEvaluatedKey;
