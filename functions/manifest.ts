@@ -58,7 +58,10 @@ export function manifestProblems(candidate: Manifest): string[] {
       seen.set(key, op.operationId);
     }
     if (!/^\/v1\//.test(op.path)) problems.push(`${op.operationId}: ${op.path} is not under /v1/`);
-    if (!/^[a-z][a-z0-9-]*\/[a-z0-9-]+$/.test(op.handler)) problems.push(`${op.operationId}: handler ${op.handler} is not <domain>/<module>`);
+    // A feature may have its own folder in its domain (compute/metrics/): <domain>/<feature>/<module>.
+    if (!/^[a-z][a-z0-9-]*\/([a-z0-9-]+\/)?[a-z0-9-]+$/.test(op.handler)) {
+      problems.push(`${op.operationId}: handler ${op.handler} is not <domain>/<module> or <domain>/<feature>/<module>`);
+    }
     if (!/^[a-z][A-Za-z0-9]+$/.test(op.operationId)) problems.push(`${op.operationId}: operationId is not camelCase`);
     if (op.path.startsWith('/v1/admin/') !== (op.access === 'platform-admin')) {
       problems.push(`${op.operationId}: /v1/admin/ routes, and only they, are for platform-admin`);

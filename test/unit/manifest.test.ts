@@ -30,6 +30,17 @@ describe('manifestProblems', () => {
     expect(problems).toEqual([]);
   });
 
+  it('accepts a handler in a feature folder of its domain: <domain>/<feature>/<module>', () => {
+    // Prepare
+    const candidate: Manifest = { ...manifest, operations: [op({ handler: 'things/feature/get-thing' })] };
+
+    // Act
+    const problems = manifestProblems(candidate);
+
+    // Assess
+    expect(problems).toEqual([]);
+  });
+
   it.each<[string, AnyOperation[], string[]]>([
     [
       'a duplicate operationId',
@@ -61,7 +72,17 @@ describe('manifestProblems', () => {
     [
       'a handler that is not <domain>/<module>',
       [op({ handler: 'get-thing' })],
-      ['getThing: handler get-thing is not <domain>/<module>'],
+      ['getThing: handler get-thing is not <domain>/<module> or <domain>/<feature>/<module>'],
+    ],
+    [
+      'a handler nested deeper than <domain>/<feature>/<module>',
+      [op({ handler: 'things/feature/part/get-thing' })],
+      ['getThing: handler things/feature/part/get-thing is not <domain>/<module> or <domain>/<feature>/<module>'],
+    ],
+    [
+      'a handler path with an empty folder',
+      [op({ handler: 'things//get-thing' })],
+      ['getThing: handler things//get-thing is not <domain>/<module> or <domain>/<feature>/<module>'],
     ],
     ['an operationId that is not camelCase', [op({ operationId: 'GetThing' })], ['GetThing: operationId is not camelCase']],
   ])('reports %s', (_label, operations, expected) => {

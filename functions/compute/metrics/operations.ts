@@ -47,7 +47,7 @@ export const getInstanceMetrics = defineOperation({
   operationId: 'getInstanceMetrics',
   method: 'GET',
   path: '/v1/instances/{id}/metrics',
-  handler: 'compute/get-instance-metrics',
+  handler: 'compute/metrics/get-instance-metrics',
   domain: 'compute',
   summary: "An instance's metrics over a window",
   description:

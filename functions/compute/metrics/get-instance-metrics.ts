@@ -1,9 +1,9 @@
-/** GET /v1/instances/{id}/metrics (its rules and storage are in ./metrics/). */
-import { httpHandler } from '../wiring/http';
-import { getInstance } from './instance-repository';
-import { aggregate, bucketSeconds, downsample, metricsWindow } from './metrics/metrics';
-import { getInstanceMetrics } from './metrics/operations';
-import { querySamples } from './metrics/repository';
+/** GET /v1/instances/{id}/metrics (its rules, storage and job beside it, in compute/metrics/). */
+import { httpHandler } from '../../wiring/http';
+import { getInstance } from '../instance-repository';
+import { aggregate, bucketSeconds, downsample, metricsWindow } from './metrics';
+import { getInstanceMetrics } from './operations';
+import { querySamples } from './repository';
 
 export const handler = httpHandler(getInstanceMetrics, async ({ caller, params, query, now }) => {
   const window = metricsWindow(query, now);
