@@ -4,6 +4,8 @@
  * version: that serialises sibling checks (subnet overlap, per-VPC quotas) and makes a VPC delete
  * (also conditioned on the version) fail while a child is being created.
  */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../kit/db';
 import type { IfMatch } from '../kit/etag';
 import { Conflict, NotFound } from '../kit/errors';
 import { createItem, deleteVersioned, getItem, queryPage, updateVersioned, type Item, type PageQuery } from '../kit/repository';
@@ -159,4 +161,24 @@ export async function listByVpc<T>(tenantId: string, vpcId: string, type: 'SUBNE
     scope: `${scope}#${tenantId}#${vpcId}`,
   });
   return { ...result, items: result.items.map((item) => stripKeys<T>(item)) };
+}
+
+/** Every child of a type of the VPC (gsi2), all pages: for the work that must see them all (a project's cascade deletion). */
+export async function allOfVpc<T>(tenantId: string, vpcId: string, type: 'SUBNET' | 'SG' | 'RTB'): Promise<T[]> {
+  const items: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({
+        TableName: networkTable(),
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': byVpcPartition(tenantId, vpcId, type) },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...(out.Items ?? []).map((item) => stripKeys<T>(item)));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

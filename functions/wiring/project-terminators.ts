@@ -4,4 +4,6 @@
  * cascade deletion's TerminateResources step imports this module for its effect. A domain whose
  * resources take a `projectId` adds its registering module here.
  */
+import './route-targets';
 import '../compute/project-terminator';
+import '../networking/project-terminator';

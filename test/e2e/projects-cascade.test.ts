@@ -6,7 +6,7 @@ import { registerTerminator, unregisterTerminator, type TerminationRequest } fro
 import { getProjectStats, projectUsageWrites } from '../../functions/projects/repository';
 import type { Platform } from '../../lib/local/runtime';
 import { putActiveTenant } from '../../lib/local/seed';
-import { client, startTestPlatform } from '../support/platform';
+import { client, ownerOfProvisionedTenant, startTestPlatform } from '../support/platform';
 
 let platform: Platform;
 let call: ReturnType<typeof client>;
@@ -180,3 +180,112 @@ describe('cascade deletion', () => {
     expect((await call('DELETE', `/v1/projects/${project.id}`, { token: t.owner })).status).toBe(204);
   });
 });
+
+describe('cascade deletion of a project holding a VPC', () => {
+  it('terminates the instance, then takes the VPC apart: routes, associations, gateway, subnet, groups, tables, the VPC', async () => {
+    // Prepare: a project with a VPC; in it a subnet, an internet gateway with a default route, a
+    // second route table (associated, routing to the instance), a group whose rule names the
+    // default group, and an instance of the project using that group
+    const { token } = await ownerOfProvisionedTenant(platform, { projects: 5 });
+    const ok = async (method: string, path: string, body?: unknown) => {
+      const response = await call(method, path, { token, ...(body === undefined ? {} : { body }) });
+      if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
+      return response.body;
+    };
+    const project = await ok('POST', '/v1/projects', { name: 'network' });
+    const vpc = await ok('POST', '/v1/vpcs', { cidrBlock: '10.8.0.0/16', projectId: project.id });
+    const subnet = await ok('POST', '/v1/subnets', { vpcId: vpc.id, cidrBlock: '10.8.1.0/24' });
+    const gateway = await ok('POST', '/v1/internet-gateways', {});
+    await ok('POST', `/v1/internet-gateways/${gateway.id}/attach`, { vpcId: vpc.id });
+    await ok('POST', `/v1/route-tables/${vpc.mainRouteTableId}/routes`, { destinationCidrBlock: '0.0.0.0/0', gatewayId: gateway.id });
+    const group = await ok('POST', '/v1/security-groups', { vpcId: vpc.id, name: 'app' });
+    await ok('POST', `/v1/security-groups/${group.id}/rules`, { direction: 'ingress', protocol: 'tcp', fromPort: 443, toPort: 443, sourceSecurityGroupId: vpc.defaultSecurityGroupId });
+    const table = await ok('POST', '/v1/route-tables', { vpcId: vpc.id });
+    await ok('POST', `/v1/route-tables/${table.id}/associations`, { subnetId: subnet.id });
+    const instance = await ok('POST', '/v1/instances', {
+      name: 'nat',
+      flavorId: 't3.micro',
+      imageId: 'img-ubuntu-24.04',
+      subnetId: subnet.id,
+      securityGroupIds: [group.id],
+      projectId: project.id,
+    });
+    await waitForInstance(token, instance.id, 'running');
+    await ok('POST', `/v1/route-tables/${table.id}/routes`, { destinationCidrBlock: '192.168.0.0/16', instanceId: instance.id });
+    const before = await call('GET', `/v1/projects/${project.id}/stats`, { token });
+
+    // Act
+    const accepted = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token });
+    const operation = await outcome(accepted.body.operationId, token, 30_000);
+    await platform.eventsSettled();
+
+    // Assess
+    expect(before.body.resources).toMatchObject({ live: 2, byType: { vpc: { available: 1 }, instance: { running: 1 } } });
+    expect(operation).toMatchObject({ status: 'succeeded' });
+    expect(stepsOf(operation)).toEqual(['TerminateResources:succeeded', 'DeleteProject:succeeded']);
+    expect((await call('GET', `/v1/projects/${project.id}`, { token })).status).toBe(404);
+    expect((await call('GET', `/v1/instances/${instance.id}`, { token })).body.status).toBe('terminated');
+    for (const path of [`/v1/vpcs/${vpc.id}`, `/v1/subnets/${subnet.id}`, `/v1/internet-gateways/${gateway.id}`, `/v1/security-groups/${group.id}`,
+      `/v1/security-groups/${vpc.defaultSecurityGroupId}`, `/v1/route-tables/${table.id}`, `/v1/route-tables/${vpc.mainRouteTableId}`]) {
+      expect([path, (await call('GET', path, { token })).status]).toEqual([path, 404]);
+    }
+    const quotas = Object.fromEntries((await call('GET', '/v1/quotas', { token })).body.items.map((q: { name: string; used: number }) => [q.name, q.used]));
+    expect(quotas).toMatchObject({ projects: 0, vpcs: 0, instances: 0, vcpus: 0 });
+    // Dependency order: the instance has gone before the subnet, the gateway before the VPC, the VPC last.
+    const order = published.filter((e) => e.detail.actor === 'system:ProjectDeletion' || e.detail.resourceId === instance.id).map((e) => `${e['detail-type']} ${e.detail.resourceId}`);
+    const at = (entry: string) => order.indexOf(entry);
+    expect(order).toEqual(
+      expect.arrayContaining([
+        `instance.terminated ${instance.id}`,
+        `route_table.disassociated ${table.id}`,
+        `route_table.deleted ${table.id}`,
+        `route_table.route_removed ${vpc.mainRouteTableId}`,
+        `internet_gateway.detached ${gateway.id}`,
+        `internet_gateway.deleted ${gateway.id}`,
+        `subnet.deleted ${subnet.id}`,
+        `security_group.rule_removed ${group.id}`,
+        `security_group.deleted ${group.id}`,
+        `vpc.deleted ${vpc.id}`,
+        `project.deleted ${project.id}`,
+      ]),
+    );
+    expect(at(`instance.terminated ${instance.id}`)).toBeLessThan(at(`subnet.deleted ${subnet.id}`));
+    expect(at(`route_table.deleted ${table.id}`)).toBeLessThan(at(`internet_gateway.detached ${gateway.id}`));
+    expect(at(`internet_gateway.detached ${gateway.id}`)).toBeLessThan(at(`internet_gateway.deleted ${gateway.id}`));
+    for (const entry of [`subnet.deleted ${subnet.id}`, `security_group.deleted ${group.id}`, `internet_gateway.deleted ${gateway.id}`]) {
+      expect(at(entry)).toBeLessThan(at(`vpc.deleted ${vpc.id}`));
+    }
+    expect(at(`project.deleted ${project.id}`)).toBeGreaterThan(at(`vpc.deleted ${vpc.id}`));
+  });
+
+  it('stops at an instance in the VPC that is not the project\'s: DependencyViolation, the project opens again with its VPC', async () => {
+    // Prepare
+    const { token } = await ownerOfProvisionedTenant(platform, { projects: 5 });
+    const project = (await call('POST', '/v1/projects', { token, body: { name: 'shared' } })).body;
+    const vpc = (await call('POST', '/v1/vpcs', { token, body: { cidrBlock: '10.9.0.0/16', projectId: project.id } })).body;
+    const subnet = (await call('POST', '/v1/subnets', { token, body: { vpcId: vpc.id, cidrBlock: '10.9.1.0/24' } })).body;
+    const outsider = (await call('POST', '/v1/instances', { token, body: { name: 'other', flavorId: 't3.micro', imageId: 'img-ubuntu-24.04', subnetId: subnet.id } })).body;
+    await waitForInstance(token, outsider.id, 'running');
+
+    // Act
+    const accepted = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token });
+    const operation = await outcome(accepted.body.operationId, token, 30_000);
+
+    // Assess
+    expect(operation).toMatchObject({ status: 'compensated', error: { code: 'DependencyViolation', step: 'TerminateResources' } });
+    expect((await call('GET', `/v1/projects/${project.id}`, { token })).body.status).toBe('active');
+    expect((await call('GET', `/v1/vpcs/${vpc.id}`, { token })).status).toBe(200);
+    expect((await call('GET', `/v1/subnets/${subnet.id}`, { token })).status).toBe(200);
+    expect((await call('GET', `/v1/instances/${outsider.id}`, { token })).body.status).toBe('running');
+  });
+});
+
+async function waitForInstance(token: string, id: string, status: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await call('GET', `/v1/instances/${id}`, { token });
+    if (response.body.status === status) return;
+    if (Date.now() > deadline) throw new Error(`instance ${id} is ${response.body.status}, not ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
