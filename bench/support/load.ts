@@ -93,6 +93,85 @@ export async function alternate(sides: Side[], options: { concurrency: number; p
   return recorders.map((r) => r.stats());
 }
 
+/** One side of an interleaved comparison: `prepare` (untimed) readies what `op` (timed) will send. */
+export interface PairedSide {
+  name: string;
+  op: (worker: number) => Promise<void>;
+  prepare?: (worker: number) => Promise<void> | void;
+}
+
+export interface Spread {
+  /** The median over the batches of each batch's ratio. */
+  median: number;
+  min: number;
+  max: number;
+  batches: number[];
+}
+
+export interface Interleaved {
+  /** Each side's latencies over all batches; `perSecond` is the closed-loop equivalent, concurrency / mean latency. */
+  stats: Stats[];
+  /**
+   * For each side, sides[0]'s throughput over that side's, batch by batch: the side's summed latency
+   * over sides[0]'s in the same batch (in a closed loop at a fixed concurrency, throughput is
+   * concurrency / mean latency). `ratios[0]` is 1 throughout.
+   */
+  ratios: Spread[];
+}
+
+function shuffled(count: number): number[] {
+  const order = Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
+}
+
+/**
+ * Interleaved pairs (or tuples): every worker sends one request of each side per round, in a fresh
+ * random order each round, so the sides share every moment of the run (a slow spell of the machine,
+ * DynamoDB Local's state, the spacing between requests) instead of taking turns in phases. A batch
+ * runs `batchMs`; its ratio compares the sides' latencies within it; the result is the median batch
+ * ratio and the spread (min–max) over `batches` batches, after one unmeasured warm-up batch.
+ */
+export async function interleaved(
+  sides: PairedSide[],
+  options: { concurrency: number; batches: number; batchMs: number; warmupMs?: number },
+): Promise<Interleaved> {
+  const all = sides.map(() => new Recorder());
+  const perBatch: number[][] = sides.map(() => []);
+  for (let batch = -1; batch < options.batches; batch++) {
+    const deadline = performance.now() + (batch < 0 ? (options.warmupMs ?? 500) : options.batchMs);
+    const latencies: number[][] = sides.map(() => []);
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async (_, worker) => {
+        while (performance.now() < deadline) {
+          for (const index of shuffled(sides.length)) {
+            const side = sides[index] as PairedSide;
+            await side.prepare?.(worker);
+            const t0 = performance.now();
+            await side.op(worker);
+            (latencies[index] as number[]).push(performance.now() - t0);
+          }
+        }
+      }),
+    );
+    if (batch < 0) continue;
+    const sums = latencies.map((values) => values.reduce((sum, value) => sum + value, 0));
+    sides.forEach((_, index) => {
+      (perBatch[index] as number[]).push((sums[index] as number) / (sums[0] as number));
+      const recorder = all[index] as Recorder;
+      recorder.latencies.push(...(latencies[index] as number[]));
+      recorder.busyMs += (sums[index] as number) / options.concurrency;
+    });
+  }
+  return {
+    stats: all.map((recorder) => recorder.stats()),
+    ratios: perBatch.map((batches) => ({ median: median(batches), min: Math.min(...batches), max: Math.max(...batches), batches })),
+  };
+}
+
 export interface HttpAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;

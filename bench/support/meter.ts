@@ -23,7 +23,7 @@ const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGe
 
 export class DynamoDbMeter {
   private usage: Usage = empty();
-  /** While set, the inputs of the commands it accepts are copied to its sink, in order (write-path replays them). */
+  /** While set, the inputs of the commands it accepts go to its sink, in order (write-path replays copies of them). */
   private capturing: { accept: (name: string, input: Record<string, unknown>) => boolean; sink: unknown[] } | undefined;
 
   constructor(client: DynamoDBDocumentClient) {
@@ -31,8 +31,9 @@ export class DynamoDbMeter {
       (next, context) => async (args) => {
         const name = context.commandName ?? 'unknown';
         const input = args.input as Record<string, unknown>;
-        // At the initialize step the DocumentClient has not marshalled the input yet: a replay sends it as is.
-        if (this.capturing?.accept(name, input)) this.capturing.sink.push(structuredClone(input));
+        // At the initialize step the DocumentClient has not marshalled the input yet: a replay sends a copy
+        // of it. The input itself is kept (copying it here would bill the copy to the measured request).
+        if (this.capturing?.accept(name, input)) this.capturing.sink.push(input);
         input.ReturnConsumedCapacity = 'TOTAL';
         this.usage.roundTrips += 1;
         this.usage.commands[name] = (this.usage.commands[name] ?? 0) + 1;
@@ -55,7 +56,7 @@ export class DynamoDbMeter {
     return { ...this.usage, commands: { ...this.usage.commands } };
   }
 
-  /** From now on, copies the input of every command `accept` takes into `sink`. */
+  /** From now on, puts the input of every command `accept` takes into `sink` (the object itself: copy it before changing it). */
   startCapture(accept: (name: string, input: Record<string, unknown>) => boolean, sink: unknown[]): void {
     this.capturing = { accept, sink };
   }

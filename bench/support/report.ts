@@ -31,6 +31,8 @@ export interface BenchContext {
 export const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 export const ms = (value: number) => `${fixed(value, value < 10 ? 2 : 1)} ms`;
 export const ratio = (value: number) => `${fixed(value)}×`;
+/** A median ratio and its spread over the batches: `0.93× (0.90–0.97)`. */
+export const spread = (r: { median: number; min: number; max: number }) => `${ratio(r.median)} (${fixed(r.min)}–${fixed(r.max)})`;
 export const kib = (bytes: number) => `${fixed(bytes / 1024, 1)} KiB`;
 export const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
 

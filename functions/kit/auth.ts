@@ -25,6 +25,9 @@ export interface TenantCaller extends Caller {
 
 const tenantRank: Record<TenantRole, number> = { viewer: 1, member: 2, owner: 3 };
 
+/** How a JSON array can begin (what JSON.parse could accept); anything else in brackets is API Gateway's form. */
+const JSON_ARRAY_START = /^\[\s*(\]|["\d\-[{]|true|false|null)/;
+
 /**
  * API Gateway's JWT authorizer hands every claim to the Lambda as a string: an array becomes
  * "[owner member]". Tokens may also carry a JSON array or a real array (the local runtime in
@@ -35,11 +38,15 @@ export function parseListClaim(value: unknown): string[] {
   if (typeof value !== 'string') return [];
   const text = value.trim();
   if (text.startsWith('[') && text.endsWith(']')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed)) return parsed.map(String);
-    } catch {
-      // Not JSON: API Gateway's "[a b]" form.
+    // Only what can be a JSON array is parsed as one: API Gateway's "[owner member]" is not, and a
+    // failed JSON.parse (a thrown SyntaxError) would cost more than the rest of the kit on every request.
+    if (JSON_ARRAY_START.test(text)) {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (Array.isArray(parsed)) return parsed.map(String);
+      } catch {
+        // Not JSON after all: read as API Gateway's "[a b]" form.
+      }
     }
     return text.slice(1, -1).split(/[\s,]+/).filter(Boolean);
   }
