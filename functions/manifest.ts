@@ -7,6 +7,7 @@ import type { EventRuleSpec, JobSpec, StateMachineSpec } from './kit/declaration
 import type { AnyOperation } from './kit/operation';
 import { platformOperations } from './platform/operations';
 import { platformJobs } from './jobs/jobs';
+import { jobOperations } from './jobs/operations';
 import { projectDeletionMachine, startProjectDeletion } from './projects/deletion/machine';
 import { projectEvents } from './projects/events';
 import { projectOperations } from './projects/operations';
@@ -40,7 +41,7 @@ export interface Manifest {
 }
 
 export const manifest: Manifest = {
-  operations: [...platformOperations, ...eventOperations, ...operationOperations, ...tenantAdminOperations, ...quotaOperations, ...projectOperations, ...networkingOperations, ...securityOperations, ...routeOperations, ...instanceOperations, ...catalogOperations, ...templateOperations, ...metricsOperations] as AnyOperation[],
+  operations: [...platformOperations, ...jobOperations, ...eventOperations, ...operationOperations, ...tenantAdminOperations, ...quotaOperations, ...projectOperations, ...networkingOperations, ...securityOperations, ...routeOperations, ...instanceOperations, ...catalogOperations, ...templateOperations, ...metricsOperations] as AnyOperation[],
   jobs: [...platformJobs, ...metricsJobs],
   stateMachines: [tenantProvisioningMachine, projectDeletionMachine, instanceLifecycleMachine],
   eventRules: [startTenantProvisioning, startProjectDeletion, startInstanceLifecycle],

@@ -9,6 +9,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { JOBS_ENV } from '../functions/kit/job';
 import type { AnyOperation } from '../functions/kit/operation';
 import { LATEST_RUNTIME_ACK } from './function-defaults';
 import { operationLogGroupName } from './function-roles';
@@ -22,6 +23,8 @@ export interface OperationsStackProps extends FunctionStackProps {
   roleFor: (op: AnyOperation) => iam.IRole;
   /** Added to the environment of operations that declare `needs: ['cursorSecret']`. */
   cursorSecretArn: string;
+  /** `PLATFORM_JOBS` of operations that declare `needs: ['jobs']`: the manifest's jobs as JSON. */
+  jobsJson: string;
 }
 
 export class OperationsStack extends NestedStack {
@@ -41,6 +44,7 @@ export class OperationsStack extends NestedStack {
         environment: {
           ...props.environment,
           ...(op.needs?.includes('cursorSecret') ? { CURSOR_SECRET_ARN: props.cursorSecretArn } : {}),
+          ...(op.needs?.includes('jobs') ? { [JOBS_ENV]: props.jobsJson } : {}),
         },
       });
       const route = new apigw.HttpRoute(this, `${op.operationId}Route`, {

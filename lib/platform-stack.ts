@@ -194,11 +194,15 @@ export class PlatformStack extends Stack {
         code: this.code,
         environment,
         cursorSecretArn: this.cursorSecret.secretArn,
+        jobsJson: JSON.stringify(manifest.jobs.map(({ name, schedule, description }) => ({ name, schedule, description }))),
         logGroupPrefix,
         logRetention,
         removalPolicy,
       });
       this.operationStacks.set(chunkId, nested);
+      for (const op of operations) {
+        if (op.needs?.includes('jobInvoke')) this.schedules.grantJobRuns(nested.functions.get(op.operationId)!);
+      }
     }
 
     this.monitoring = new Monitoring(this, 'Monitoring', {

@@ -20,6 +20,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { parseScheduleExpression } from '../functions/kit/schedule-expression';
+import { JOB_FUNCTIONS_ENV } from '../functions/kit/job';
 import { SCHEDULER_ENV } from '../functions/kit/scheduler';
 import type { JobSpec } from '../functions/manifest';
 import { LATEST_RUNTIME_ACK } from './function-defaults';
@@ -74,10 +75,12 @@ export class SchedulesStack extends NestedStack {
   readonly functions = new Map<string, lambda.Function>();
   /** The recurring schedules, by job name. */
   readonly schedules = new Map<string, scheduler.Schedule>();
+  private readonly jobs: readonly JobSpec[];
 
   constructor(scope: Construct, id: string, props: SchedulesStackProps) {
     super(scope, id, { description: `Schedules of the control plane (${props.stage}): jobs and one-time schedule targets`, ...props });
     Validations.of(this).acknowledge(LATEST_RUNTIME_ACK);
+    this.jobs = props.jobs;
     for (const job of props.jobs) {
       const kind = parseScheduleExpression(job.schedule).kind;
       if (kind === 'at') throw new Error(`Job ${job.name}: a recurring job needs rate() or cron(), not at()`);
@@ -167,6 +170,28 @@ export class SchedulesStack extends NestedStack {
         id: iam5ResourceFinding(Stack.of(fn), schedules),
         reason: 'One-time schedules are named at run time (per booking); the grant is limited to the platform\'s schedule group.',
       });
+    }
+  }
+
+  /**
+   * Lets `fn` start any job's function now (`POST /v1/admin/jobs/{name}/runs`): invoke on each, and
+   * the ARNs by job name in its environment.
+   */
+  grantJobRuns(fn: lambda.Function): void {
+    const arns: Record<string, string> = {};
+    for (const job of this.jobs) {
+      const target = this.functions.get(job.handler)!;
+      target.grantInvoke(fn);
+      arns[job.name] = target.functionArn;
+    }
+    fn.addEnvironment(JOB_FUNCTIONS_ENV, Stack.of(this).toJsonString(arns));
+    if (fn.role) {
+      Validations.of(fn.role).acknowledge(
+        ...this.jobs.map((job) => ({
+          id: iam5ResourceFinding(Stack.of(fn), `${this.functions.get(job.handler)!.functionArn}:*`),
+          reason: 'Invoking any version or alias of a job function (the grant CDK makes for an invoke).',
+        })),
+      );
     }
   }
 

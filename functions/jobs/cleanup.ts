@@ -16,8 +16,9 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../kit/db';
 import { logger } from '../kit/logger';
-import type { ScheduledJobEvent } from '../kit/scheduler';
+import { jobHandler } from '../kit/job';
 import { tableName, tables, type TableKey, type TableSpec } from '../kit/tables';
+import { cleanupJob } from './jobs';
 
 const HOUR_MS = 3_600_000;
 /** On the first run, look this far back for buckets (a new platform has nothing older). */
@@ -176,8 +177,8 @@ export async function purgeExpired(options: CleanupOptions = {}): Promise<Cleanu
   return { deleted, from: bucketOf(first), through: bucketOf(last), checkpoint: new Date(next).toISOString() };
 }
 
-export const handler = async (event: ScheduledJobEvent): Promise<CleanupResult> => {
+export const handler = jobHandler(cleanupJob.name, async (event): Promise<CleanupResult> => {
   const result = await purgeExpired();
   logger.info('cleanup finished', { job: event.job, scheduledTime: event.scheduledTime, ...result });
   return result;
-};
+});

@@ -6,7 +6,6 @@
  */
 import middy from '@middy/core';
 import httpSecurityHeaders from '@middy/http-security-headers';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { authorize, callerFromClaims, isTenantRole, type Caller } from './auth';
@@ -29,7 +28,7 @@ import {
   type IdempotencyRecord,
   type StoredResponse,
 } from './idempotency';
-import { logger } from './logger';
+import { injectLogContext, logger } from './logger';
 import { isMutating, type OperationSpec } from './operation';
 import { problemResponse } from './problem';
 import { commitWrites, ConditionLost, concurrentModification, RetryRequest, type Write } from './transaction';
@@ -165,11 +164,19 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
+/** Whitespace, `{}` or `null`: what clients send when they mean no body. */
+function isEmptyJson(raw: Buffer): boolean {
+  const text = raw.toString('utf8').trim();
+  if (text === '' || text === 'null') return true;
+  return /^\{\s*\}$/.test(text);
+}
+
 function parseBody(spec: OperationSpec, event: HttpEvent): unknown {
   const raw = rawBody(event);
   if (raw.length > MAX_BODY_BYTES) throw new PayloadTooLarge(MAX_BODY_BYTES);
   if (!spec.body) {
-    if (raw.length > 0) throw new ValidationFailed([{ path: 'body', message: 'This operation takes no body' }]);
+    // Many clients and SDKs send `{}` (or `null`) on every POST: both mean "no body" here.
+    if (raw.length > 0 && !isEmptyJson(raw)) throw new ValidationFailed([{ path: 'body', message: 'This operation takes no body' }]);
     return undefined;
   }
   if (raw.length === 0) return {};
@@ -332,7 +339,7 @@ function wiredHandler<Event, P extends z.ZodType, Q extends z.ZodType, B extends
   }
 
   const handler = middy<HttpEvent, HttpResult>(handle)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLogContext<HttpEvent, HttpResult>())
     // An API sends no HTML: the browser-document headers and reporting endpoints do not apply.
     .use(httpSecurityHeaders({ poweredBy: false, reportingEndpoints: false } as never));
   return Object.assign(handler, { operation: spec });

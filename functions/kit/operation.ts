@@ -42,9 +42,10 @@ export interface OperationSpec<
   otherSuccesses?: { status: 200 | 201 | 202 | 204; description: string; response?: z.ZodType }[];
   /**
    * Extra IAM needs beyond the tables, for the stack: reading the cursor secret; for a read-only
-   * operation, putting the built-in catalog into the `CATALOG` partition on first use.
+   * operation, putting the built-in catalog into the `CATALOG` partition on first use; the
+   * manifest's jobs (`PLATFORM_JOBS`); starting a job's function (`JOB_FUNCTION_ARNS` and the grant).
    */
-  needs?: ('cursorSecret' | 'catalogSeed')[];
+  needs?: ('cursorSecret' | 'catalogSeed' | 'jobs' | 'jobInvoke')[];
 }
 
 export type AnyOperation = OperationSpec<z.ZodType, z.ZodType, z.ZodType, z.ZodType>;

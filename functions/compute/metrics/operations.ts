@@ -4,6 +4,7 @@ import type { AnyEventSpec } from '../../events/define';
 import { defineOperation, type AnyOperation } from '../../kit/operation';
 import type { JobSpec } from '../../kit/declarations';
 import { instanceHighCpu } from './events';
+import { instanceMetricsJob } from './job';
 import { DEFAULT_POINTS, MAX_POINTS, PERIOD_SECONDS, RETENTION_DAYS } from './metrics';
 
 const percent = z.number().describe('Percent, two decimals.');
@@ -72,13 +73,8 @@ export const getInstanceMetrics = defineOperation({
   ],
 });
 
-export const instanceMetricsJob: JobSpec = {
-  name: 'instance-metrics',
-  schedule: 'rate(5 minutes)',
-  handler: 'compute/metrics/sample-job',
-  description:
-    'Samples every running instance through the compute provider for the last complete five-minute period (once per period however often it runs), and emits instance.alert.high_cpu.',
-};
+
+export { instanceMetricsJob };
 
 export const metricsOperations: AnyOperation[] = [getInstanceMetrics] as AnyOperation[];
 export const metricsJobs: JobSpec[] = [instanceMetricsJob];

@@ -1,10 +1,11 @@
 /** The `instance-metrics` job's handler (see ./sample.ts). */
 import { logger } from '../../kit/logger';
-import type { ScheduledJobEvent } from '../../kit/scheduler';
+import { jobHandler } from '../../kit/job';
+import { instanceMetricsJob } from './job';
 import { computeProvider } from '../../providers';
 import { sampleRunningInstances, type SampleRunResult } from './sample';
 
-export const handler = async (event: Partial<ScheduledJobEvent> = {}): Promise<SampleRunResult> => {
+export const handler = jobHandler(instanceMetricsJob.name, async (event): Promise<SampleRunResult> => {
   const clock = new Date();
   const scheduled = event.scheduledTime ? new Date(event.scheduledTime) : undefined;
   // The schedule's time, not the clock: a run that starts late still samples the period it was due
@@ -15,4 +16,4 @@ export const handler = async (event: Partial<ScheduledJobEvent> = {}): Promise<S
   const log = result.failed > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
   log('instance metrics sampled', { job: event.job, scheduledTime: event.scheduledTime, ...result });
   return result;
-};
+});

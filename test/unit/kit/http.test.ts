@@ -635,14 +635,34 @@ describe('httpHandler: the body', () => {
     },
   );
 
-  it('answers 400 to a body sent to an operation that takes none', async () => {
+  it.each([['no body', undefined], ['an empty body', ''], ['{}', '{}'], ['null', 'null'], ['{ } with spaces', ' { }\n']])(
+    'accepts %s on an operation that takes none',
+    async (_, body) => {
+      // Prepare
+      const options: EventOptions = {
+        method: 'POST',
+        path: '/v1/unit/things/thg-1/start',
+        pathParameters: { id: 'thg-1' },
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body }),
+      };
+
+      // Act
+      const result = await call(start, options);
+
+      // Assess
+      expect(result.statusCode).toBeLessThan(300);
+    },
+  );
+
+  it.each([['{"force":true}'], ['[]'], ['0'], ['"x"'], ['not json']])('answers 400 to the body %s sent to an operation that takes none', async (body) => {
     // Prepare
     const options: EventOptions = {
       method: 'POST',
       path: '/v1/unit/things/thg-1/start',
       pathParameters: { id: 'thg-1' },
       headers: { 'content-type': 'application/json' },
-      body: '{"force":true}',
+      body,
     };
 
     // Act
