@@ -16,10 +16,13 @@ import { bundleHandlers } from '../lib/bundle';
 import { RELAY_HANDLER } from '../lib/events';
 import { stateMachineHandlers } from '../lib/state-machines';
 import { median } from './support/load';
-import { fixed, kib, ms, ratio, type BenchContext, type Section } from './support/report';
+import { fixed, kib, ms, ratio, verdict, type BenchContext, type Section } from './support/report';
 
 const run = promisify(execFile);
-export const LOAD_TARGET = 1.5;
+/** The median bundle loads within this multiple of the reference (DESIGN.md: cold start is a feature). */
+export const MEDIAN_TARGET = 1.3;
+/** No bundle loads in over this multiple of the reference. */
+export const LOAD_TARGET = 1.6;
 export const SIZE_LIMIT = 1024 * 1024;
 const REFERENCE = 'baseline/document-client';
 const PARALLEL = 2;
@@ -89,6 +92,7 @@ export async function coldStart(ctx: BenchContext): Promise<Section> {
     rows.sort((a, b) => b.share - a.share);
     const functions = rows.filter((r) => r.handler !== REFERENCE);
     const worst = functions[0]!;
+    const medianShare = median(functions.map((r) => r.share));
     const largest = functions.reduce((a, b) => (b.size > a.size ? b : a));
     const overLoad = functions.filter((r) => r.share > LOAD_TARGET);
     const overSize = functions.filter((r) => r.size > SIZE_LIMIT);
@@ -99,11 +103,20 @@ export async function coldStart(ctx: BenchContext): Promise<Section> {
         `\`node\` process ${rounds} times (${PARALLEL} at a time), median of the CPU time \`require()\` takes; the reference ` +
         `(bench/fixtures/baseline/document-client.ts, same build options) is loaded after every ${REFERENCE_EVERY} bundles in the same rounds ` +
         `(${samples.get(REFERENCE)!.length} samples).`,
-      headers: ['Bundle', 'Size (index.js)', 'Load, CPU (median)', 'vs reference'],
-      rows: rows.map((r) => [r.handler === REFERENCE ? `${r.handler} (reference)` : r.handler, kib(r.size), ms(r.loaded), ratio(r.share)]),
+      headers: ['Bundle', 'Size (index.js)', 'Load, CPU (median)', 'vs reference', `Verdict (≤ ${LOAD_TARGET}×, ≤ 1 MB)`],
+      rows: rows.map((r) =>
+        r.handler === REFERENCE
+          ? [`${r.handler} (reference)`, kib(r.size), ms(r.loaded), ratio(r.share), '']
+          : [r.handler, kib(r.size), ms(r.loaded), ratio(r.share), verdict(r.share <= LOAD_TARGET && r.size <= SIZE_LIMIT)],
+      ),
       targets: [
         {
-          label: `every bundle loads in ≤ ${LOAD_TARGET}× the reference`,
+          label: `the median bundle loads in ≤ ${MEDIAN_TARGET}× the reference`,
+          measured: `median ${ratio(medianShare)} of ${functions.length} bundles`,
+          met: medianShare <= MEDIAN_TARGET,
+        },
+        {
+          label: `no bundle loads in over ${LOAD_TARGET}× the reference`,
           measured: `worst ${ratio(worst.share)} (${worst.handler}); ${overLoad.length} of ${functions.length} over`,
           met: overLoad.length === 0,
         },

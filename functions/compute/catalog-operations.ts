@@ -9,7 +9,7 @@ const catalogNote =
   'The catalog is platform-wide, the same for every tenant; a fresh platform ships a built-in one (seeded on first use).';
 const idFilter = (what: string) => z.string().min(1).max(64).optional().describe(`Only the ${what} with this id (an empty page if there is none).`);
 
-export const listFlavors = defineOperation({
+export const listFlavors = defineOperation(() => ({
   operationId: 'listFlavors',
   method: 'GET',
   path: '/v1/flavors',
@@ -29,9 +29,9 @@ export const listFlavors = defineOperation({
   status: 200,
   response: pageOf(flavorSchema).meta({ id: 'FlavorList' }),
   needs: ['cursorSecret', 'catalogSeed'],
-});
+}));
 
-export const listImages = defineOperation({
+export const listImages = defineOperation(() => ({
   operationId: 'listImages',
   method: 'GET',
   path: '/v1/images',
@@ -47,9 +47,9 @@ export const listImages = defineOperation({
   status: 200,
   response: pageOf(imageSchema).meta({ id: 'ImageList' }),
   needs: ['cursorSecret', 'catalogSeed'],
-});
+}));
 
-export const createFlavor = defineOperation({
+export const createFlavor = defineOperation(() => ({
   operationId: 'createFlavor',
   method: 'POST',
   path: '/v1/admin/flavors',
@@ -64,9 +64,9 @@ export const createFlavor = defineOperation({
   status: 201,
   response: flavorSchema,
   errors: [{ status: 409, code: 'InvalidFlavor.Duplicate', description: 'A flavor with this id exists.' }],
-});
+}));
 
-export const createImage = defineOperation({
+export const createImage = defineOperation(() => ({
   operationId: 'createImage',
   method: 'POST',
   path: '/v1/admin/images',
@@ -81,6 +81,6 @@ export const createImage = defineOperation({
   status: 201,
   response: imageSchema,
   errors: [{ status: 409, code: 'InvalidAMI.Duplicate', description: 'An image with this id exists.' }],
-});
+}));
 
 export const catalogOperations: AnyOperation[] = [listFlavors, listImages, createFlavor, createImage] as AnyOperation[];

@@ -15,7 +15,7 @@ const noop = (what: string) => ({ status: 200 as const, description: what, respo
 const asyncAction = (saga: string) =>
   `Answers 202 with the instance in its transitional state and the \`operationId\` of the ${saga} saga that finishes it (GET /v1/operations/{id}). Honours If-Match.`;
 
-export const createInstance = defineOperation({
+export const createInstance = defineOperation(() => ({
   operationId: 'createInstance',
   method: 'POST',
   path: '/v1/instances',
@@ -50,9 +50,9 @@ export const createInstance = defineOperation({
     { status: 409, code: 'IncorrectProjectState', description: 'The project is being deleted.' },
     { status: 429, code: 'QuotaExceeded', description: 'The instances or vcpus quota is used up.' },
   ],
-});
+}));
 
-export const listInstances = defineOperation({
+export const listInstances = defineOperation(() => ({
   operationId: 'listInstances',
   method: 'GET',
   path: '/v1/instances',
@@ -65,9 +65,9 @@ export const listInstances = defineOperation({
   status: 200,
   response: pageOf(instanceSchema).meta({ id: 'InstanceList' }),
   needs: ['cursorSecret'],
-});
+}));
 
-export const getInstance = defineOperation({
+export const getInstance = defineOperation(() => ({
   operationId: 'getInstance',
   method: 'GET',
   path: '/v1/instances/{id}',
@@ -80,9 +80,9 @@ export const getInstance = defineOperation({
   status: 200,
   response: instanceSchema,
   errors: [notFound],
-});
+}));
 
-export const updateInstance = defineOperation({
+export const updateInstance = defineOperation(() => ({
   operationId: 'updateInstance',
   method: 'PATCH',
   path: '/v1/instances/{id}',
@@ -101,9 +101,9 @@ export const updateInstance = defineOperation({
   status: 200,
   response: instanceSchema,
   errors: [notFound, { status: 400, code: 'TagLimitExceeded', description: 'More than 50 tags.' }],
-});
+}));
 
-export const terminateInstance = defineOperation({
+export const terminateInstance = defineOperation(() => ({
   operationId: 'terminateInstance',
   method: 'DELETE',
   path: '/v1/instances/{id}',
@@ -123,9 +123,9 @@ export const terminateInstance = defineOperation({
     { status: 400, code: 'OperationNotPermitted', description: 'disableApiTermination is true.' },
     wrongState('The instance is pending, stopping or failed.'),
   ],
-});
+}));
 
-export const startInstance = defineOperation({
+export const startInstance = defineOperation(() => ({
   operationId: 'startInstance',
   method: 'POST',
   path: '/v1/instances/{id}/start',
@@ -139,9 +139,9 @@ export const startInstance = defineOperation({
   response: instanceSchema,
   otherSuccesses: [noop('Already running or pending: nothing to do.')],
   errors: [notFound, wrongState('The instance is stopping, shutting down, terminated or failed.')],
-});
+}));
 
-export const stopInstance = defineOperation({
+export const stopInstance = defineOperation(() => ({
   operationId: 'stopInstance',
   method: 'POST',
   path: '/v1/instances/{id}/stop',
@@ -161,9 +161,9 @@ export const stopInstance = defineOperation({
     { status: 400, code: 'OperationNotPermitted', description: 'disableApiStop is true.' },
     wrongState('The instance is pending, shutting down, terminated or failed.'),
   ],
-});
+}));
 
-export const rebootInstance = defineOperation({
+export const rebootInstance = defineOperation(() => ({
   operationId: 'rebootInstance',
   method: 'POST',
   path: '/v1/instances/{id}/reboot',
@@ -176,9 +176,9 @@ export const rebootInstance = defineOperation({
   status: 202,
   response: instanceSchema,
   errors: [notFound, wrongState('The instance is not running.')],
-});
+}));
 
-export const resizeInstance = defineOperation({
+export const resizeInstance = defineOperation(() => ({
   operationId: 'resizeInstance',
   method: 'POST',
   path: '/v1/instances/{id}/resize',
@@ -199,7 +199,7 @@ export const resizeInstance = defineOperation({
     wrongState('The instance is not stopped.'),
     { status: 429, code: 'QuotaExceeded', description: 'The vcpus quota does not fit the larger flavor.' },
   ],
-});
+}));
 
 export const instanceOperations = [
   createInstance,

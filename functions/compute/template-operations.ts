@@ -27,7 +27,7 @@ export const templateDeleted = defineEvent({
   data: z.object({ name: z.string() }),
 });
 
-export const createTemplate = defineOperation({
+export const createTemplate = defineOperation(() => ({
   operationId: 'createTemplate',
   method: 'POST',
   path: '/v1/templates',
@@ -49,9 +49,9 @@ export const createTemplate = defineOperation({
     settingErrors.projectNotFound,
     { status: 409, code: 'InvalidLaunchTemplateName.AlreadyExistsException', description: 'The tenant has a template of this name.' },
   ],
-});
+}));
 
-export const listTemplates = defineOperation({
+export const listTemplates = defineOperation(() => ({
   operationId: 'listTemplates',
   method: 'GET',
   path: '/v1/templates',
@@ -63,9 +63,9 @@ export const listTemplates = defineOperation({
   status: 200,
   response: pageOf(templateSchema).meta({ id: 'TemplateList' }),
   needs: ['cursorSecret'],
-});
+}));
 
-export const getTemplate = defineOperation({
+export const getTemplate = defineOperation(() => ({
   operationId: 'getTemplate',
   method: 'GET',
   path: '/v1/templates/{id}',
@@ -77,9 +77,9 @@ export const getTemplate = defineOperation({
   status: 200,
   response: templateSchema,
   errors: [templateNotFound],
-});
+}));
 
-export const deleteTemplate = defineOperation({
+export const deleteTemplate = defineOperation(() => ({
   operationId: 'deleteTemplate',
   method: 'DELETE',
   path: '/v1/templates/{id}',
@@ -92,7 +92,7 @@ export const deleteTemplate = defineOperation({
   status: 204,
   response: z.never(),
   errors: [templateNotFound],
-});
+}));
 
 export const templateOperations: AnyOperation[] = [createTemplate, listTemplates, getTemplate, deleteTemplate] as AnyOperation[];
 export const templateEvents: AnyEventSpec[] = [templateCreated, templateDeleted];

@@ -34,7 +34,7 @@ export const auditEntryView = z
   })
   .meta({ id: 'AuditEntry' });
 
-export const listEvents = defineOperation({
+export const listEvents = defineOperation(() => ({
   operationId: 'listEvents',
   method: 'GET',
   path: '/v1/events',
@@ -52,9 +52,9 @@ export const listEvents = defineOperation({
   status: 200,
   response: pageOf(domainEventView).meta({ id: 'DomainEventList' }),
   needs: ['cursorSecret'],
-});
+}));
 
-export const listAuditLog = defineOperation({
+export const listAuditLog = defineOperation(() => ({
   operationId: 'listAuditLog',
   method: 'GET',
   path: '/v1/audit-log',
@@ -77,6 +77,6 @@ export const listAuditLog = defineOperation({
   status: 200,
   response: pageOf(auditEntryView).meta({ id: 'AuditEntryList' }),
   needs: ['cursorSecret'],
-});
+}));
 
 export const eventOperations = [listEvents, listAuditLog];

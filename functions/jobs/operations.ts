@@ -27,7 +27,7 @@ const jobSchema = z
   })
   .meta({ id: 'Job' });
 
-export const listJobs = defineOperation({
+export const listJobs = defineOperation(() => ({
   operationId: 'listJobs',
   method: 'GET',
   path: '/v1/admin/jobs',
@@ -38,9 +38,9 @@ export const listJobs = defineOperation({
   status: 200,
   response: z.object({ items: z.array(jobSchema) }).meta({ id: 'JobList' }),
   needs: ['jobs'],
-});
+}));
 
-export const startJobRun = defineOperation({
+export const startJobRun = defineOperation(() => ({
   operationId: 'startJobRun',
   method: 'POST',
   path: '/v1/admin/jobs/{name}/runs',
@@ -60,9 +60,9 @@ export const startJobRun = defineOperation({
     { status: 409, code: 'JobAlreadyRunning', description: 'A run of this job (scheduled or on demand) is in progress.' },
     { status: 503, code: 'ServiceUnavailable', description: "The job's function could not be started; the run is recorded as failed." },
   ],
-});
+}));
 
-export const getJobRun = defineOperation({
+export const getJobRun = defineOperation(() => ({
   operationId: 'getJobRun',
   method: 'GET',
   path: '/v1/admin/jobs/{name}/runs/{id}',
@@ -75,6 +75,6 @@ export const getJobRun = defineOperation({
   response: jobRunSchema,
   needs: ['jobs'],
   errors: [noSuchJob, { status: 404, code: 'NoSuchJobRun', description: 'The job has no run of this id (runs are kept 90 days).' }],
-});
+}));
 
 export const jobOperations = [listJobs, startJobRun, getJobRun];

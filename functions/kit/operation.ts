@@ -60,13 +60,41 @@ export function pathParameterNames(path: string): string[] {
   return [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] as string);
 }
 
-/** Declares an operation; inconsistencies in the declaration fail at import, not at request time. */
+/**
+ * Declares an operation; inconsistencies in the declaration fail when it is first read (for a
+ * handler, when its module loads). Pass the declaration as a function, `defineOperation(() => ({...}))`,
+ * and it runs on first read: a handler bundle holds every declaration of its domain's operations
+ * module, but builds the zod schemas of its own operation only (cold start is a feature).
+ */
 export function defineOperation<
   Params extends z.ZodType = z.ZodNever,
   Query extends z.ZodType = z.ZodNever,
   Body extends z.ZodType = z.ZodNever,
   Response extends z.ZodType = z.ZodType,
->(spec: OperationSpec<Params, Query, Body, Response>): OperationSpec<Params, Query, Body, Response> {
+>(
+  declaration: OperationSpec<Params, Query, Body, Response> | (() => OperationSpec<Params, Query, Body, Response>),
+): OperationSpec<Params, Query, Body, Response> {
+  if (typeof declaration !== 'function') return checked(declaration);
+  // The declaration's properties land on `target` on first read; until then it is empty.
+  const target = {} as OperationSpec<Params, Query, Body, Response>;
+  let declared = false;
+  const declare = () => {
+    if (!declared) {
+      Object.assign(target, checked(declaration()));
+      declared = true;
+    }
+    return target;
+  };
+  return new Proxy(target, {
+    get: (_t, key, receiver) => Reflect.get(declare(), key, receiver),
+    has: (_t, key) => Reflect.has(declare(), key),
+    ownKeys: () => Reflect.ownKeys(declare()),
+    getOwnPropertyDescriptor: (_t, key) => Reflect.getOwnPropertyDescriptor(declare(), key),
+    set: (_t, key, value) => Reflect.set(declare(), key, value),
+  });
+}
+
+function checked<Spec extends AnyOperation>(spec: Spec): Spec {
   const declared = spec.params instanceof z.ZodObject ? Object.keys(spec.params.shape).sort() : [];
   const inPath = pathParameterNames(spec.path).sort();
   if (declared.join() !== inPath.join()) {

@@ -24,7 +24,7 @@ const vpcIdBody = z.strictObject({ vpcId: z.string().min(1).max(64) });
 
 // --- VPCs --------------------------------------------------------------------------------------
 
-export const createVpc = defineOperation({
+export const createVpc = defineOperation(() => ({
   operationId: 'createVpc',
   method: 'POST',
   path: '/v1/vpcs',
@@ -52,9 +52,9 @@ export const createVpc = defineOperation({
     { status: 404, code: 'ProjectNotFound', description: 'No project has this projectId.' },
     quota('vpcs'),
   ],
-});
+}));
 
-export const listVpcs = defineOperation({
+export const listVpcs = defineOperation(() => ({
   operationId: 'listVpcs',
   method: 'GET',
   path: '/v1/vpcs',
@@ -66,9 +66,9 @@ export const listVpcs = defineOperation({
   status: 200,
   response: pageOf(vpcSchema).meta({ id: 'VpcList' }),
   needs: ['cursorSecret'],
-});
+}));
 
-export const getVpc = defineOperation({
+export const getVpc = defineOperation(() => ({
   operationId: 'getVpc',
   method: 'GET',
   path: '/v1/vpcs/{id}',
@@ -80,9 +80,9 @@ export const getVpc = defineOperation({
   status: 200,
   response: vpcSchema,
   errors: [vpcNotFound],
-});
+}));
 
-export const updateVpc = defineOperation({
+export const updateVpc = defineOperation(() => ({
   operationId: 'updateVpc',
   method: 'PATCH',
   path: '/v1/vpcs/{id}',
@@ -106,9 +106,9 @@ export const updateVpc = defineOperation({
     { status: 400, code: 'InvalidParameterCombination', description: 'enableDnsHostnames without enableDnsSupport.' },
     { status: 400, code: 'TagLimitExceeded', description: 'More than 50 tags.' },
   ],
-});
+}));
 
-export const deleteVpc = defineOperation({
+export const deleteVpc = defineOperation(() => ({
   operationId: 'deleteVpc',
   method: 'DELETE',
   path: '/v1/vpcs/{id}',
@@ -122,11 +122,11 @@ export const deleteVpc = defineOperation({
   status: 204,
   response: z.never(),
   errors: [vpcNotFound, dependency('The VPC still has subnets, instances, non-default security groups, extra route tables or an attached internet gateway.')],
-});
+}));
 
 // --- Subnets -----------------------------------------------------------------------------------
 
-export const createSubnet = defineOperation({
+export const createSubnet = defineOperation(() => ({
   operationId: 'createSubnet',
   method: 'POST',
   path: '/v1/subnets',
@@ -154,9 +154,9 @@ export const createSubnet = defineOperation({
     { status: 409, code: 'InvalidSubnet.Conflict', description: 'The block overlaps another subnet of the VPC.' },
     quota('subnetsPerVpc'),
   ],
-});
+}));
 
-export const listSubnets = defineOperation({
+export const listSubnets = defineOperation(() => ({
   operationId: 'listSubnets',
   method: 'GET',
   path: '/v1/subnets',
@@ -168,9 +168,9 @@ export const listSubnets = defineOperation({
   status: 200,
   response: pageOf(subnetSchema).meta({ id: 'SubnetList' }),
   needs: ['cursorSecret'],
-});
+}));
 
-export const getSubnet = defineOperation({
+export const getSubnet = defineOperation(() => ({
   operationId: 'getSubnet',
   method: 'GET',
   path: '/v1/subnets/{id}',
@@ -182,9 +182,9 @@ export const getSubnet = defineOperation({
   status: 200,
   response: subnetSchema,
   errors: [subnetNotFound],
-});
+}));
 
-export const updateSubnet = defineOperation({
+export const updateSubnet = defineOperation(() => ({
   operationId: 'updateSubnet',
   method: 'PATCH',
   path: '/v1/subnets/{id}',
@@ -198,9 +198,9 @@ export const updateSubnet = defineOperation({
   status: 200,
   response: subnetSchema,
   errors: [subnetNotFound, { status: 400, code: 'TagLimitExceeded', description: 'More than 50 tags.' }],
-});
+}));
 
-export const deleteSubnet = defineOperation({
+export const deleteSubnet = defineOperation(() => ({
   operationId: 'deleteSubnet',
   method: 'DELETE',
   path: '/v1/subnets/{id}',
@@ -213,11 +213,11 @@ export const deleteSubnet = defineOperation({
   status: 204,
   response: z.never(),
   errors: [subnetNotFound, dependency('Addresses of the subnet are in use (instances).')],
-});
+}));
 
 // --- Internet gateways -------------------------------------------------------------------------
 
-export const createInternetGateway = defineOperation({
+export const createInternetGateway = defineOperation(() => ({
   operationId: 'createInternetGateway',
   method: 'POST',
   path: '/v1/internet-gateways',
@@ -229,9 +229,9 @@ export const createInternetGateway = defineOperation({
   body: z.strictObject({ name: resourceName.optional(), tags: tags.optional() }),
   status: 201,
   response: internetGatewaySchema,
-});
+}));
 
-export const listInternetGateways = defineOperation({
+export const listInternetGateways = defineOperation(() => ({
   operationId: 'listInternetGateways',
   method: 'GET',
   path: '/v1/internet-gateways',
@@ -243,9 +243,9 @@ export const listInternetGateways = defineOperation({
   status: 200,
   response: pageOf(internetGatewaySchema).meta({ id: 'InternetGatewayList' }),
   needs: ['cursorSecret'],
-});
+}));
 
-export const getInternetGateway = defineOperation({
+export const getInternetGateway = defineOperation(() => ({
   operationId: 'getInternetGateway',
   method: 'GET',
   path: '/v1/internet-gateways/{id}',
@@ -257,9 +257,9 @@ export const getInternetGateway = defineOperation({
   status: 200,
   response: internetGatewaySchema,
   errors: [gatewayNotFound],
-});
+}));
 
-export const deleteInternetGateway = defineOperation({
+export const deleteInternetGateway = defineOperation(() => ({
   operationId: 'deleteInternetGateway',
   method: 'DELETE',
   path: '/v1/internet-gateways/{id}',
@@ -272,9 +272,9 @@ export const deleteInternetGateway = defineOperation({
   status: 204,
   response: z.never(),
   errors: [gatewayNotFound, dependency('The gateway is attached to a VPC; detach it first.')],
-});
+}));
 
-export const attachInternetGateway = defineOperation({
+export const attachInternetGateway = defineOperation(() => ({
   operationId: 'attachInternetGateway',
   method: 'POST',
   path: '/v1/internet-gateways/{id}/attach',
@@ -292,9 +292,9 @@ export const attachInternetGateway = defineOperation({
     vpcNotFound,
     { status: 409, code: 'Resource.AlreadyAssociated', description: 'The VPC has a gateway, or the gateway is attached (to this or another VPC).' },
   ],
-});
+}));
 
-export const detachInternetGateway = defineOperation({
+export const detachInternetGateway = defineOperation(() => ({
   operationId: 'detachInternetGateway',
   method: 'POST',
   path: '/v1/internet-gateways/{id}/detach',
@@ -312,7 +312,7 @@ export const detachInternetGateway = defineOperation({
     { status: 400, code: 'Gateway.NotAttached', description: 'The gateway is not attached to this VPC.' },
     dependency('Routes target the gateway; delete them first.'),
   ],
-});
+}));
 
 export const networkingOperations = [
   createVpc,

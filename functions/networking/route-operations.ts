@@ -9,7 +9,7 @@ import { routeInput, routeSchema } from './routes';
 const params = z.strictObject({ id: z.string().min(1).max(64).describe('A route table id: rtb-...') });
 const notFound = { status: 404, code: 'InvalidRouteTableID.NotFound', description: 'No route table has this id in the tenant.' };
 
-export const createRouteTable = defineOperation({
+export const createRouteTable = defineOperation(() => ({
   operationId: 'createRouteTable',
   method: 'POST',
   path: '/v1/route-tables',
@@ -22,9 +22,9 @@ export const createRouteTable = defineOperation({
   status: 201,
   response: routeTableSchema,
   errors: [{ status: 400, code: 'InvalidVpcID.NotFound', description: 'No VPC has this vpcId in the tenant.' }],
-});
+}));
 
-export const listRouteTables = defineOperation({
+export const listRouteTables = defineOperation(() => ({
   operationId: 'listRouteTables',
   method: 'GET',
   path: '/v1/route-tables',
@@ -36,9 +36,9 @@ export const listRouteTables = defineOperation({
   status: 200,
   response: pageOf(routeTableSchema).meta({ id: 'RouteTableList' }),
   needs: ['cursorSecret'],
-});
+}));
 
-export const getRouteTable = defineOperation({
+export const getRouteTable = defineOperation(() => ({
   operationId: 'getRouteTable',
   method: 'GET',
   path: '/v1/route-tables/{id}',
@@ -50,9 +50,9 @@ export const getRouteTable = defineOperation({
   status: 200,
   response: routeTableSchema,
   errors: [notFound],
-});
+}));
 
-export const deleteRouteTable = defineOperation({
+export const deleteRouteTable = defineOperation(() => ({
   operationId: 'deleteRouteTable',
   method: 'DELETE',
   path: '/v1/route-tables/{id}',
@@ -65,9 +65,9 @@ export const deleteRouteTable = defineOperation({
   status: 204,
   response: z.never(),
   errors: [notFound, { status: 409, code: 'DependencyViolation', description: 'The table is the VPC\'s main table, or subnets are associated with it.' }],
-});
+}));
 
-export const addRoute = defineOperation({
+export const addRoute = defineOperation(() => ({
   operationId: 'addRoute',
   method: 'POST',
   path: '/v1/route-tables/{id}/routes',
@@ -91,9 +91,9 @@ export const addRoute = defineOperation({
     { status: 400, code: 'RouteLimitExceeded', description: 'The table has 50 routes besides the local one.' },
     { status: 409, code: 'RouteAlreadyExists', description: 'The table already has a route to this destination.' },
   ],
-});
+}));
 
-export const removeRoute = defineOperation({
+export const removeRoute = defineOperation(() => ({
   operationId: 'removeRoute',
   method: 'DELETE',
   path: '/v1/route-tables/{id}/routes',
@@ -111,9 +111,9 @@ export const removeRoute = defineOperation({
     { status: 400, code: 'InvalidParameterValue', description: 'The local route cannot be deleted, or the destination is malformed.' },
     { status: 404, code: 'InvalidRoute.NotFound', description: 'The table has no route to this destination.' },
   ],
-});
+}));
 
-export const associateRouteTable = defineOperation({
+export const associateRouteTable = defineOperation(() => ({
   operationId: 'associateRouteTable',
   method: 'POST',
   path: '/v1/route-tables/{id}/associations',
@@ -133,9 +133,9 @@ export const associateRouteTable = defineOperation({
     { status: 400, code: 'InvalidParameterValue', description: 'The subnet is in another VPC than the table.' },
     { status: 409, code: 'Resource.AlreadyAssociated', description: 'The subnet is already associated with a route table (this one or another).' },
   ],
-});
+}));
 
-export const disassociateRouteTable = defineOperation({
+export const disassociateRouteTable = defineOperation(() => ({
   operationId: 'disassociateRouteTable',
   method: 'DELETE',
   path: '/v1/route-tables/{id}/associations',
@@ -149,9 +149,9 @@ export const disassociateRouteTable = defineOperation({
   status: 204,
   response: z.never(),
   errors: [notFound, { status: 404, code: 'InvalidAssociationID.NotFound', description: 'The subnet is not associated with this table.' }],
-});
+}));
 
-export const resolveRoute = defineOperation({
+export const resolveRoute = defineOperation(() => ({
   operationId: 'resolveRoute',
   method: 'GET',
   path: '/v1/route-tables/{id}/resolve',
@@ -168,7 +168,7 @@ export const resolveRoute = defineOperation({
     { status: 400, code: 'InvalidParameterValue', description: '`ip` is not an IPv4 or IPv6 address.' },
     { status: 404, code: 'NoRoute', description: 'No route of the table holds the address.' },
   ],
-});
+}));
 
 export const routeOperations = [
   createRouteTable,

@@ -10,7 +10,7 @@ const params = z.strictObject({ id: z.string().min(1).max(64).describe('A securi
 const notFound = { status: 404, code: 'InvalidGroup.NotFound', description: 'No security group has this id in the tenant.' };
 const vpcNotFound = { status: 400, code: 'InvalidVpcID.NotFound', description: 'No VPC has this vpcId in the tenant.' };
 
-export const createSecurityGroup = defineOperation({
+export const createSecurityGroup = defineOperation(() => ({
   operationId: 'createSecurityGroup',
   method: 'POST',
   path: '/v1/security-groups',
@@ -34,9 +34,9 @@ export const createSecurityGroup = defineOperation({
     { status: 409, code: 'InvalidGroup.Duplicate', description: 'The VPC already has a group of this name (case-insensitive).' },
     { status: 429, code: 'QuotaExceeded', description: 'The VPC has as many security groups as the tenant\'s `securityGroupsPerVpc` quota allows.' },
   ],
-});
+}));
 
-export const listSecurityGroups = defineOperation({
+export const listSecurityGroups = defineOperation(() => ({
   operationId: 'listSecurityGroups',
   method: 'GET',
   path: '/v1/security-groups',
@@ -48,9 +48,9 @@ export const listSecurityGroups = defineOperation({
   status: 200,
   response: pageOf(securityGroupSchema).meta({ id: 'SecurityGroupList' }),
   needs: ['cursorSecret'],
-});
+}));
 
-export const getSecurityGroup = defineOperation({
+export const getSecurityGroup = defineOperation(() => ({
   operationId: 'getSecurityGroup',
   method: 'GET',
   path: '/v1/security-groups/{id}',
@@ -62,9 +62,9 @@ export const getSecurityGroup = defineOperation({
   status: 200,
   response: securityGroupSchema,
   errors: [notFound],
-});
+}));
 
-export const deleteSecurityGroup = defineOperation({
+export const deleteSecurityGroup = defineOperation(() => ({
   operationId: 'deleteSecurityGroup',
   method: 'DELETE',
   path: '/v1/security-groups/{id}',
@@ -81,11 +81,11 @@ export const deleteSecurityGroup = defineOperation({
     { status: 400, code: 'CannotDelete', description: 'The VPC\'s default group goes with the VPC only.' },
     { status: 409, code: 'DependencyViolation', description: 'An instance uses the group, or a rule of another group names it.' },
   ],
-});
+}));
 
 const ruleCreated = ruleSchema.extend({ direction: z.enum(['ingress', 'egress']), securityGroupId: z.string() }).meta({ id: 'SecurityGroupRuleCreated' });
 
-export const addSecurityGroupRule = defineOperation({
+export const addSecurityGroupRule = defineOperation(() => ({
   operationId: 'addSecurityGroupRule',
   method: 'POST',
   path: '/v1/security-groups/{id}/rules',
@@ -107,9 +107,9 @@ export const addSecurityGroupRule = defineOperation({
     { status: 400, code: 'RulesPerSecurityGroupLimitExceeded', description: 'The group already has 60 rules in this direction.' },
     { status: 409, code: 'InvalidPermission.Duplicate', description: 'The group already has this rule (same direction, protocol, ports and source).' },
   ],
-});
+}));
 
-export const removeSecurityGroupRule = defineOperation({
+export const removeSecurityGroupRule = defineOperation(() => ({
   operationId: 'removeSecurityGroupRule',
   method: 'DELETE',
   path: '/v1/security-groups/{id}/rules/{ruleId}',
@@ -122,7 +122,7 @@ export const removeSecurityGroupRule = defineOperation({
   status: 204,
   response: z.never(),
   errors: [notFound, { status: 404, code: 'InvalidPermission.NotFound', description: 'The group has no rule with this id.' }],
-});
+}));
 
 export const securityOperations = [
   createSecurityGroup,

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { defineOperation } from '../kit/operation';
 import { operationSchema } from '../sagas/operation';
 
-export const getOperation = defineOperation({
+export const getOperation = defineOperation(() => ({
   operationId: 'getOperation',
   method: 'GET',
   path: '/v1/operations/{id}',
@@ -17,6 +17,6 @@ export const getOperation = defineOperation({
   status: 200,
   response: operationSchema,
   errors: [{ status: 404, code: 'OperationNotFound', description: "No operation of the caller's tenant has this id." }],
-});
+}));
 
 export const operationOperations = [getOperation];

@@ -9,7 +9,7 @@ const health = z
   })
   .meta({ id: 'Health' });
 
-export const getHealth = defineOperation({
+export const getHealth = defineOperation(() => ({
   operationId: 'getHealth',
   method: 'GET',
   path: '/v1/health',
@@ -21,9 +21,9 @@ export const getHealth = defineOperation({
   status: 200,
   response: health,
   errors: [{ status: 503, code: 'ServiceUnavailable', description: 'A dependency is down; the body says which.' }],
-});
+}));
 
-export const getOpenApi = defineOperation({
+export const getOpenApi = defineOperation(() => ({
   operationId: 'getOpenApi',
   method: 'GET',
   path: '/v1/openapi.json',
@@ -33,9 +33,9 @@ export const getOpenApi = defineOperation({
   access: 'public',
   status: 200,
   response: z.record(z.string(), z.unknown()).meta({ id: 'OpenApiDocument' }),
-});
+}));
 
-export const getMe = defineOperation({
+export const getMe = defineOperation(() => ({
   operationId: 'getMe',
   method: 'GET',
   path: '/v1/me',
@@ -52,14 +52,14 @@ export const getMe = defineOperation({
       tenant: z.object({ id: z.string() }).nullable().describe('Null for operators whose token names no tenant.'),
     })
     .meta({ id: 'Me' }),
-});
+}));
 
 const region = z.object({ name: z.string(), status: z.literal('available') }).meta({ id: 'Region' });
 const zone = z
   .object({ name: z.string(), zoneId: z.string(), region: z.string(), state: z.literal('available') })
   .meta({ id: 'AvailabilityZone' });
 
-export const listRegions = defineOperation({
+export const listRegions = defineOperation(() => ({
   operationId: 'listRegions',
   method: 'GET',
   path: '/v1/regions',
@@ -69,9 +69,9 @@ export const listRegions = defineOperation({
   access: 'authenticated',
   status: 200,
   response: z.object({ items: z.array(region) }).meta({ id: 'RegionList' }),
-});
+}));
 
-export const listAvailabilityZones = defineOperation({
+export const listAvailabilityZones = defineOperation(() => ({
   operationId: 'listAvailabilityZones',
   method: 'GET',
   path: '/v1/availability-zones',
@@ -81,6 +81,6 @@ export const listAvailabilityZones = defineOperation({
   access: 'authenticated',
   status: 200,
   response: z.object({ items: z.array(zone) }).meta({ id: 'AvailabilityZoneList' }),
-});
+}));
 
 export const platformOperations = [getHealth, getOpenApi, getMe, listRegions, listAvailabilityZones];

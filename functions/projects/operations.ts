@@ -9,7 +9,7 @@ const notFound = { status: 404, code: 'ProjectNotFound', description: 'No projec
 const deleting = { status: 409, code: 'IncorrectProjectState', description: 'The project is being deleted.' };
 const duplicate = { status: 409, code: 'InvalidProject.Duplicate', description: 'Another project of the tenant has this name.' };
 
-export const createProject = defineOperation({
+export const createProject = defineOperation(() => ({
   operationId: 'createProject',
   method: 'POST',
   path: '/v1/projects',
@@ -22,9 +22,9 @@ export const createProject = defineOperation({
   status: 201,
   response: projectSchema,
   errors: [duplicate, { status: 429, code: 'QuotaExceeded', description: 'The tenant has as many projects as its quota allows.' }],
-});
+}));
 
-export const listProjects = defineOperation({
+export const listProjects = defineOperation(() => ({
   operationId: 'listProjects',
   method: 'GET',
   path: '/v1/projects',
@@ -36,9 +36,9 @@ export const listProjects = defineOperation({
   status: 200,
   response: pageOf(projectSchema).meta({ id: 'ProjectList' }),
   needs: ['cursorSecret'],
-});
+}));
 
-export const getProject = defineOperation({
+export const getProject = defineOperation(() => ({
   operationId: 'getProject',
   method: 'GET',
   path: '/v1/projects/{id}',
@@ -50,9 +50,9 @@ export const getProject = defineOperation({
   status: 200,
   response: projectSchema,
   errors: [notFound],
-});
+}));
 
-export const updateProject = defineOperation({
+export const updateProject = defineOperation(() => ({
   operationId: 'updateProject',
   method: 'PATCH',
   path: '/v1/projects/{id}',
@@ -67,9 +67,9 @@ export const updateProject = defineOperation({
   status: 200,
   response: projectSchema,
   errors: [notFound, duplicate, deleting, { status: 400, code: 'TagLimitExceeded', description: 'The project would have more than 50 tags.' }],
-});
+}));
 
-export const deleteProject = defineOperation({
+export const deleteProject = defineOperation(() => ({
   operationId: 'deleteProject',
   method: 'DELETE',
   path: '/v1/projects/{id}',
@@ -96,9 +96,9 @@ export const deleteProject = defineOperation({
     { status: 409, code: 'ProjectNotEmpty', description: 'Live resources are in the project; delete them, or use ?cascade=true.' },
     { ...deleting, description: 'The project is being deleted by a cascade (ask again with ?cascade=true to follow it).' },
   ],
-});
+}));
 
-export const getProjectStats = defineOperation({
+export const getProjectStats = defineOperation(() => ({
   operationId: 'getProjectStats',
   method: 'GET',
   path: '/v1/projects/{id}/stats',
@@ -111,6 +111,6 @@ export const getProjectStats = defineOperation({
   status: 200,
   response: projectStatsSchema,
   errors: [notFound],
-});
+}));
 
 export const projectOperations = [createProject, listProjects, getProject, updateProject, deleteProject, getProjectStats];

@@ -14,7 +14,7 @@ const tenantParams = z.strictObject({ id: z.string().regex(/^tnt-[0-9a-z]{26}$/,
 
 const tenantNotFound = { status: 404, code: 'TenantNotFound', description: 'No tenant has this id.' };
 
-export const createTenant = defineOperation({
+export const createTenant = defineOperation(() => ({
   operationId: 'createTenant',
   method: 'POST',
   path: '/v1/admin/tenants',
@@ -33,9 +33,9 @@ export const createTenant = defineOperation({
   status: 202,
   response: tenantSchema,
   errors: [{ status: 409, code: 'TenantNameTaken', description: 'Another tenant has this name.' }],
-});
+}));
 
-export const listTenants = defineOperation({
+export const listTenants = defineOperation(() => ({
   operationId: 'listTenants',
   method: 'GET',
   path: '/v1/admin/tenants',
@@ -47,9 +47,9 @@ export const listTenants = defineOperation({
   status: 200,
   response: pageOf(tenantSchema).meta({ id: 'TenantList' }),
   needs: ['cursorSecret'],
-});
+}));
 
-export const getTenant = defineOperation({
+export const getTenant = defineOperation(() => ({
   operationId: 'getTenant',
   method: 'GET',
   path: '/v1/admin/tenants/{id}',
@@ -61,9 +61,9 @@ export const getTenant = defineOperation({
   status: 200,
   response: tenantSchema,
   errors: [tenantNotFound],
-});
+}));
 
-export const updateTenant = defineOperation({
+export const updateTenant = defineOperation(() => ({
   operationId: 'updateTenant',
   method: 'PATCH',
   path: '/v1/admin/tenants/{id}',
@@ -85,6 +85,6 @@ export const updateTenant = defineOperation({
     tenantNotFound,
     { status: 409, code: 'IncorrectTenantState', description: 'A provisioning or failed tenant cannot be suspended, reactivated or moved to another plan.' },
   ],
-});
+}));
 
 export const tenantAdminOperations = [createTenant, listTenants, getTenant, updateTenant];

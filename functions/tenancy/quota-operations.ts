@@ -11,7 +11,7 @@ import { QUOTA_NAMES, type QuotaName } from './plans';
 
 const quota = z.object({ name: z.enum(QUOTA_NAMES), limit: z.number().int(), used: z.number().int() }).meta({ id: 'Quota' });
 
-export const listQuotasOperation = defineOperation({
+export const listQuotasOperation = defineOperation(() => ({
   operationId: 'listQuotas',
   method: 'GET',
   path: '/v1/quotas',
@@ -24,7 +24,7 @@ export const listQuotasOperation = defineOperation({
   access: 'viewer',
   status: 200,
   response: z.object({ items: z.array(quota) }).meta({ id: 'QuotaList' }),
-});
+}));
 
 const limit = z.number().int().min(0).max(1_000_000_000);
 
@@ -42,7 +42,7 @@ export const tenantQuotaView = z
   })
   .meta({ id: 'TenantQuota' });
 
-export const setTenantQuotasOperation = defineOperation({
+export const setTenantQuotasOperation = defineOperation(() => ({
   operationId: 'setTenantQuotas',
   method: 'PUT',
   path: '/v1/admin/tenants/{id}/quotas',
@@ -59,7 +59,7 @@ export const setTenantQuotasOperation = defineOperation({
   status: 200,
   response: z.object({ tenantId: z.string(), items: z.array(tenantQuotaView) }).meta({ id: 'TenantQuotaList' }),
   errors: [{ status: 404, code: 'TenantNotFound', description: 'No tenant has this id.' }],
-});
+}));
 
 export const quotaOperations = [listQuotasOperation, setTenantQuotasOperation];
 

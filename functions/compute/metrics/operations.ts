@@ -44,7 +44,7 @@ export const instanceMetricsSchema = z
 
 const isoTime = z.string().min(1).max(64);
 
-export const getInstanceMetrics = defineOperation({
+export const getInstanceMetrics = defineOperation(() => ({
   operationId: 'getInstanceMetrics',
   method: 'GET',
   path: '/v1/instances/{id}/metrics',
@@ -71,7 +71,7 @@ export const getInstanceMetrics = defineOperation({
       description: `from or to is not an ISO 8601 time, from is not before to, the window spans more than ${RETENTION_DAYS} days, or to lies in the future.`,
     },
   ],
-});
+}));
 
 
 export { instanceMetricsJob };
