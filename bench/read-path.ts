@@ -3,7 +3,7 @@
  * consistent GetItem) against two references measured in the same batches: the same GetItem sent
  * raw with the same DocumentClient, and a minimal gateway (node:http, jose, one GetItem, nothing
  * else; support/minimal-gateway.ts) called over HTTP by the same kind of client. Requests of all
- * sides are interleaved, in a random order each round, on the same DynamoDB Local.
+ * sides are interleaved, side after side in a random order each round, on the same DynamoDB Local.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { computeTable, instanceKey } from '../functions/compute/keys';
@@ -104,8 +104,9 @@ export async function readPath(ctx: BenchContext): Promise<Section> {
   return {
     title: 'Read path: GET /v1/instances/{id} vs raw GetItem and a minimal gateway',
     method:
-      `Interleaved: each closed-loop worker sends one request of every side per round (the API, the raw GetItem, the minimal gateway, ` +
-      `GET /v1/regions), in a random order each round; ${BATCHES} batches of ${BATCH_MS / 1000} s after a warm-up. A batch's ratio is the ` +
+      `Interleaved: each round sends one request of every side from every worker (the API, the raw GetItem, the minimal gateway, ` +
+      `GET /v1/regions), side after side in a random order each round, a side's workers at once (so each side runs at the full ` +
+      `concurrency); ${BATCHES} batches of ${BATCH_MS / 1000} s after a warm-up. A batch's ratio is the ` +
       `reference's summed latency over the API's (at a fixed concurrency, throughput is concurrency / mean latency); the table gives the ` +
       `median batch ratio and, in brackets, the lowest and highest. HTTP sides are called over keep-alive by a client in the same process, ` +
       `so they also pay for their client.`,

@@ -6,7 +6,7 @@
  * ids of the created resources, event and audit entry (fresh ids of the same length) and the
  * idempotency key (another of the same length). Same items, same sizes, same conditions (the tenant
  * check, the quota counter, attribute_not_exists), one round trip each. Each worker writes to its own
- * tenant, as independent clients would, and alternates API creates and raw transactions in a random
+ * tenant, as independent clients would; API creates and raw transactions alternate in a random
  * order. A raw PutItem of the VPC item is shown for information.
  */
 import { PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -149,8 +149,8 @@ export async function writePath(ctx: BenchContext): Promise<Section> {
     method:
       'The raw side sends, on the same tables and through the same DocumentClient, the TransactWriteItems its worker\'s last API create ' +
       'sent (captured by a middleware on the DocumentClient), with fresh ids and a fresh idempotency key of the same lengths: the same items, ' +
-      'conditions and sizes, one round trip. Interleaved: each worker (one tenant each) sends an API create, a raw transaction and a raw ' +
-      `PutItem per round, in a random order each round; ${BATCHES} batches of ${BATCH_MS / 1000} s after a warm-up. A batch's ratio is the ` +
+      'conditions and sizes, one round trip. Interleaved: each round, every worker (one tenant each) sends an API create, a raw transaction ' +
+      `and a raw PutItem, side after side in a random order each round, a side's workers at once; ${BATCHES} batches of ${BATCH_MS / 1000} s after a warm-up. A batch's ratio is the ` +
       'reference\'s summed latency over the API\'s; the table gives the median batch ratio and, in brackets, the lowest and highest; req/s ' +
       `is the closed-loop equivalent (concurrency / mean latency). Round trips counted over ${COUNTED} sequential creates.`,
     headers: ['Concurrency', 'Raw transaction req/s', 'API req/s', 'API / transaction (min–max)', 'Raw PutItem req/s (info)', 'API / PutItem (info)'],

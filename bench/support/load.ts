@@ -129,11 +129,13 @@ function shuffled(count: number): number[] {
 }
 
 /**
- * Interleaved pairs (or tuples): every worker sends one request of each side per round, in a fresh
- * random order each round, so the sides share every moment of the run (a slow spell of the machine,
- * DynamoDB Local's state, the spacing between requests) instead of taking turns in phases. A batch
- * runs `batchMs`; its ratio compares the sides' latencies within it; the result is the median batch
- * ratio and the spread (min–max) over `batches` batches, after one unmeasured warm-up batch.
+ * Interleaved pairs (or tuples): each round sends one request of every side from every worker, side
+ * after side in a fresh random order each round, the workers of a side at once (so each side runs at
+ * the full concurrency, and never alone for long). The sides thus share every moment of the run (a
+ * slow spell of the machine, DynamoDB Local's state, the spacing between requests) instead of taking
+ * turns in phases. A batch runs `batchMs`; its ratio compares the sides' latencies within it; the
+ * result is the median batch ratio and the spread (min–max) over `batches` batches, after one
+ * unmeasured warm-up batch. At concurrency 1 this is API request, raw request, in a random order.
  */
 export async function interleaved(
   sides: PairedSide[],
@@ -141,22 +143,23 @@ export async function interleaved(
 ): Promise<Interleaved> {
   const all = sides.map(() => new Recorder());
   const perBatch: number[][] = sides.map(() => []);
+  const workers = Array.from({ length: options.concurrency }, (_, worker) => worker);
   for (let batch = -1; batch < options.batches; batch++) {
     const deadline = performance.now() + (batch < 0 ? (options.warmupMs ?? 500) : options.batchMs);
     const latencies: number[][] = sides.map(() => []);
-    await Promise.all(
-      Array.from({ length: options.concurrency }, async (_, worker) => {
-        while (performance.now() < deadline) {
-          for (const index of shuffled(sides.length)) {
-            const side = sides[index] as PairedSide;
+    while (performance.now() < deadline) {
+      for (const index of shuffled(sides.length)) {
+        const side = sides[index] as PairedSide;
+        await Promise.all(
+          workers.map(async (worker) => {
             await side.prepare?.(worker);
             const t0 = performance.now();
             await side.op(worker);
             (latencies[index] as number[]).push(performance.now() - t0);
-          }
-        }
-      }),
-    );
+          }),
+        );
+      }
+    }
     if (batch < 0) continue;
     const sums = latencies.map((values) => values.reduce((sum, value) => sum + value, 0));
     sides.forEach((_, index) => {
