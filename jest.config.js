@@ -28,5 +28,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
-  testTimeout: 30000,
+  // A deadline far above any test's normal time: CI's machine is as busy as a developer's.
+  testTimeout: 120000,
 };

@@ -1,14 +1,16 @@
 /**
- * VPC items and writes (keys in ./keys). A child (subnet, security group, route table, instance)
+ * VPC items and writes (keys in ./keys). A child (subnet, security group, route table, gateway)
  * changes the VPC's `counts` with `vpcChildWrite` in its own transaction, conditioned on the VPC's
- * version: that serialises sibling checks (subnet overlap, per-VPC quotas) and makes a VPC delete
- * (also conditioned on the version) fail while a child is being created.
+ * `childVersion`: that serialises sibling checks (subnet overlap, per-VPC quotas) and makes a VPC
+ * delete (conditioned on both versions) fail while a child is being created. `childVersion` is
+ * internal: the `version` a client sees, and so the ETag, moves only when the VPC's own attributes do,
+ * so a PATCH with a just-read ETag never loses to an unrelated subnet create.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../kit/db';
 import type { IfMatch } from '../kit/etag';
-import { Conflict, NotFound } from '../kit/errors';
-import { createItem, deleteVersioned, getItem, queryPage, updateVersioned, type Item, type PageQuery } from '../kit/repository';
+import { Conflict, NotFound, PreconditionFailed } from '../kit/errors';
+import { createItem, getItem, queryPage, updateVersioned, type Item, type PageQuery } from '../kit/repository';
 import type { Write } from '../kit/transaction';
 import { projectUsageWrites } from '../projects/repository';
 import { releaseQuota, reserveQuota } from '../tenancy/quotas';
@@ -109,7 +111,59 @@ export function updateVpcWrite(vpc: Vpc, change: { set: Partial<Vpc>; remove?: s
 export function vpcChildWrite(vpc: Vpc, change: { delta?: Partial<VpcCounts>; set?: Partial<Vpc>; remove?: string[]; now: Date }): Write {
   const counts: VpcCounts = { ...vpc.counts };
   for (const [name, value] of Object.entries(change.delta ?? {}) as [keyof VpcCounts, number][]) counts[name] = Math.max(0, counts[name] + value);
-  return updateVpcWrite(vpc, { set: { ...(change.delta ? { counts } : {}), ...change.set }, ...(change.remove ? { remove: change.remove } : {}), now: change.now });
+  const set: Record<string, unknown> = { ...(change.delta ? { counts } : {}), ...change.set };
+  const names: Record<string, string> = { '#childVersion': 'childVersion' };
+  const values: Record<string, unknown> = { ':nextChild': (vpc.childVersion ?? 0) + 1 };
+  const assignments = ['#childVersion = :nextChild'];
+  Object.entries(set).forEach(([field, value], index) => {
+    names[`#s${index}`] = field;
+    values[`:s${index}`] = value;
+    assignments.push(`#s${index} = :s${index}`);
+  });
+  const removals = (change.remove ?? []).map((field, index) => {
+    names[`#r${index}`] = field;
+    return `#r${index}`;
+  });
+  const condition = childVersionCondition(vpc);
+  return {
+    item: {
+      Update: {
+        TableName: networkTable(),
+        Key: vpcKey(vpc.tenantId, vpc.id),
+        UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+        ConditionExpression: condition.expression,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ...values, ...condition.values },
+      },
+    },
+    // A sibling changed the VPC meanwhile: run again on what it left.
+    onConditionFailed: 'retry',
+  };
+}
+
+/** The VPC's children are as they were read (a VPC written before `childVersion` existed has none). */
+function childVersionCondition(vpc: Vpc): { expression: string; values: Record<string, unknown> } {
+  return vpc.childVersion === undefined
+    ? { expression: 'attribute_not_exists(#childVersion)', values: {} }
+    : { expression: '#childVersion = :childVersion', values: { ':childVersion': vpc.childVersion } };
+}
+
+/** Deletes the VPC item on both its versions: 412 if If-Match named another one, else run again. */
+function deleteVpcWrite(vpc: Vpc, ifMatch: IfMatch | undefined): Write {
+  const condition = childVersionCondition(vpc);
+  return {
+    item: {
+      Delete: {
+        TableName: networkTable(),
+        Key: vpcKey(vpc.tenantId, vpc.id),
+        ConditionExpression: `#version = :version AND ${condition.expression}`,
+        ExpressionAttributeNames: { '#version': 'version', '#childVersion': 'childVersion' },
+        ExpressionAttributeValues: { ':version': vpc.version, ...condition.values },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    onConditionFailed: (current) => (ifMatch && current && current.version !== vpc.version ? new PreconditionFailed() : 'retry'),
+  };
 }
 
 /**
@@ -119,7 +173,7 @@ export function vpcChildWrite(vpc: Vpc, change: { delta?: Partial<VpcCounts>; se
 export function deleteVpcWrites(vpc: Vpc, options: { ifMatch?: IfMatch; quota?: boolean } = {}): Write[] {
   const { tenantId, id } = vpc;
   const writes: Write[] = [
-    deleteVersioned(networkTable(), vpcKey(tenantId, id), vpc.version, options.ifMatch),
+    deleteVpcWrite(vpc, options.ifMatch),
     { item: { Delete: { TableName: networkTable(), Key: securityGroupKey(tenantId, vpc.defaultSecurityGroupId) } } },
     { item: { Delete: { TableName: networkTable(), Key: securityGroupNameKey(tenantId, id, 'default') } } },
     { item: { Delete: { TableName: networkTable(), Key: routeTableKey(tenantId, vpc.mainRouteTableId) } } },

@@ -40,6 +40,8 @@ export interface Vpc {
   internetGatewayId?: string;
   projectId?: string;
   counts: VpcCounts;
+  /** Internal: moves with every change of a child (serialises siblings); not the client's `version`. */
+  childVersion?: number;
   /** Internal: subnet id → its block and zone (overlap checks, zone choice). Not in responses. */
   subnetSlots: Record<string, SubnetSlot>;
   createdAt: string;
@@ -69,14 +71,14 @@ export const vpcSchema = z
       .describe('Dependencies that keep the VPC from being deleted (its default group and main route table do not count).'),
     createdAt: z.string(),
     updatedAt: z.string(),
-    version: z.number().int(),
+    version: z.number().int().describe("Moves, with the ETag, only when the VPC's own attributes change: a child's create or delete moves `counts` or `internetGatewayId`, not this."),
     tags: z.record(z.string(), z.string()),
   })
   .meta({ id: 'Vpc' });
 
 /** The VPC as a client sees it: the internal slots left out. */
-export function publicVpc(vpc: Vpc): Omit<Vpc, 'subnetSlots'> {
-  const { subnetSlots: _slots, ...rest } = vpc;
+export function publicVpc(vpc: Vpc): Omit<Vpc, 'subnetSlots' | 'childVersion'> {
+  const { subnetSlots: _slots, childVersion: _children, ...rest } = vpc;
   return rest;
 }
 
@@ -196,6 +198,7 @@ export function buildVpc(input: NewVpc): VpcParts {
     mainRouteTableId: tableId,
     ...(input.projectId !== undefined ? { projectId: input.projectId } : {}),
     counts: { subnets: 0, securityGroups: 0, routeTables: 0, instances: 0 },
+    childVersion: 0,
     subnetSlots: {},
     tags: input.tags ?? {},
   };

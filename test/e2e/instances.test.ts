@@ -402,7 +402,7 @@ describe('instances in projects', () => {
     const stats = await call('GET', `/v1/projects/${project.body.id}/stats`, { token: t.token });
     const plainDelete = await call('DELETE', `/v1/projects/${project.body.id}`, { token: t.token });
     const cascade = await call('DELETE', `/v1/projects/${project.body.id}?cascade=true`, { token: t.token });
-    const operation = await waitForOperation(call, t.token, cascade.body.operationId, 30_000);
+    const operation = await waitForOperation(call, t.token, cascade.body.operationId, 90_000);
 
     // Assess
     expect(stats.body).toMatchObject({
@@ -428,7 +428,7 @@ describe('instances in projects', () => {
 
     // Act
     const cascade = await call('DELETE', `/v1/projects/${project.body.id}?cascade=true`, { token: t.token });
-    const operation = await waitForOperation(call, t.token, cascade.body.operationId, 30_000);
+    const operation = await waitForOperation(call, t.token, cascade.body.operationId, 90_000);
 
     // Assess
     expect(operation.status).toBe('compensated');

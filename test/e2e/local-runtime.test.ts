@@ -50,7 +50,7 @@ describe('npm start', () => {
       cwd: ROOT,
       env: { ...process.env, DYNAMODB_ENDPOINT: '' },
     });
-    const banner = await waitForOutput(child, /Ctrl-C stops it/, 60_000);
+    const banner = await waitForOutput(child, /Ctrl-C stops it/, 120_000);
     const url = /running at (http:\/\/\S+)/.exec(banner)?.[1] as string;
     const token = /export TOKEN=(\S+)/.exec(banner)?.[1] as string;
     const tenant = /Demo tenant (\S+)/.exec(banner)?.[1] as string;
@@ -104,7 +104,7 @@ describe('data on disk', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 240_000);
 });
 
 describe('GET /v1/health', () => {
@@ -126,5 +126,5 @@ describe('GET /v1/health', () => {
       await platform.stop();
       await dynamodb.stop();
     }
-  }, 60_000);
+  }, 240_000);
 });

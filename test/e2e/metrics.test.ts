@@ -150,7 +150,7 @@ describe('GET /v1/instances/{id}/metrics', () => {
     expect(response.body.diskIo.avgReadIops).toBe(2);
     expect(response.body.series).toHaveLength(288);
     expect(response.body.periodSeconds).toBe(4_200);
-  }, 60_000);
+  }, 180_000);
 
   it('answers zeros and sampleCount 0 for a window without samples', async () => {
     // Prepare

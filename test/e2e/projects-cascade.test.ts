@@ -45,7 +45,7 @@ async function projectWith(t: { tenantId: string; owner: string }, resources: [t
   return project;
 }
 
-async function outcome(operationId: string, token: string, timeoutMs = 15_000): Promise<any> {
+async function outcome(operationId: string, token: string, timeoutMs = 90_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await call('GET', `/v1/operations/${operationId}`, { token });
@@ -216,7 +216,7 @@ describe('cascade deletion of a project holding a VPC', () => {
 
     // Act
     const accepted = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token });
-    const operation = await outcome(accepted.body.operationId, token, 30_000);
+    const operation = await outcome(accepted.body.operationId, token, 90_000);
     await platform.eventsSettled();
 
     // Assess
@@ -269,7 +269,7 @@ describe('cascade deletion of a project holding a VPC', () => {
 
     // Act
     const accepted = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token });
-    const operation = await outcome(accepted.body.operationId, token, 30_000);
+    const operation = await outcome(accepted.body.operationId, token, 90_000);
 
     // Assess
     expect(operation).toMatchObject({ status: 'compensated', error: { code: 'DependencyViolation', step: 'TerminateResources' } });
@@ -280,7 +280,7 @@ describe('cascade deletion of a project holding a VPC', () => {
   });
 });
 
-async function waitForInstance(token: string, id: string, status: string, timeoutMs = 15_000): Promise<void> {
+async function waitForInstance(token: string, id: string, status: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await call('GET', `/v1/instances/${id}`, { token });

@@ -160,5 +160,5 @@ describe('the limit under concurrency', () => {
       expect(listed.body.items).toHaveLength(LIMIT);
       expect(counter).toMatchObject({ used: LIMIT, remaining: 0 });
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -20,7 +20,7 @@ afterAll(() => platform.stop());
 
 const checkpoint = () => getItem(tableName('resources'), CHECKPOINT_KEY, true);
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -42,7 +42,7 @@ async function createTenant(body: Record<string, unknown> = {}): Promise<ApiResp
 }
 
 /** Follows the operation as a client would, until it ends. */
-async function operationOutcome(operationId: string, token = admin, timeoutMs = 15_000): Promise<any> {
+async function operationOutcome(operationId: string, token = admin, timeoutMs = 90_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await call('GET', `/v1/operations/${operationId}`, { token });
@@ -291,7 +291,7 @@ describe('npm start', () => {
       // Act
       const output = await new Promise<string>((resolve, reject) => {
         let text = '';
-        const timer = setTimeout(() => reject(new Error(`no banner within 60 s:\n${text}`)), 60_000);
+        const timer = setTimeout(() => reject(new Error(`no banner within 120 s:\n${text}`)), 120_000);
         const onData = (chunk: Buffer) => {
           text += chunk.toString();
           if (text.includes('Ctrl-C stops it')) {
@@ -324,5 +324,5 @@ describe('npm start', () => {
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-  }, 90_000);
+  }, 240_000);
 });

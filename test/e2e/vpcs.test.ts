@@ -126,6 +126,32 @@ describe('VPCs', () => {
     expect(await auditActions(tenantId, vpc.id)).toEqual(['vpc.created', 'vpc.updated', 'vpc.updated']);
   });
 
+  it("keeps its ETag when a child changes: a PATCH with the ETag just read succeeds after a subnet create, group create and gateway attach", async () => {
+    // Prepare
+    const { token } = await tenant();
+    const vpc = await newVpc(token, '10.3.0.0/16');
+    const read = await call('GET', `/v1/vpcs/${vpc.id}`, { token });
+    const etag = read.headers.get('etag')!;
+
+    // Act
+    const subnet = await call('POST', '/v1/subnets', { token, body: { vpcId: vpc.id, cidrBlock: '10.3.1.0/24' } });
+    const group = await call('POST', '/v1/security-groups', { token, body: { vpcId: vpc.id, name: 'web', description: 'web' } });
+    const gateway = await call('POST', '/v1/internet-gateways', { token, body: {} });
+    const attached = await call('POST', `/v1/internet-gateways/${gateway.body.id}/attach`, { token, body: { vpcId: vpc.id } });
+    const after = await call('GET', `/v1/vpcs/${vpc.id}`, { token });
+    const patched = await call('PATCH', `/v1/vpcs/${vpc.id}`, { token, body: { name: 'renamed' }, headers: { 'if-match': etag } });
+    const stale = await call('PATCH', `/v1/vpcs/${vpc.id}`, { token, body: { name: 'again' }, headers: { 'if-match': etag } });
+
+    // Assess
+    expect([subnet.status, group.status, gateway.status, attached.status]).toEqual([201, 201, 201, 200]);
+    expect(after.headers.get('etag')).toBe(etag);
+    expect(after.body).toMatchObject({ version: read.body.version, counts: { subnets: 1, securityGroups: 1 }, internetGatewayId: gateway.body.id });
+    expect(after.body).not.toHaveProperty('childVersion');
+    expect(patched.status).toBe(200);
+    expect(patched.headers.get('etag')).not.toBe(etag);
+    expect(stale.status).toBe(412);
+  });
+
   it("is a 404 in another tenant", async () => {
     const { token } = await tenant();
     const other = await tenant();
@@ -364,7 +390,7 @@ describe('address allocation', () => {
     expect(lost.every((r) => (r.reason as { code?: string }).code === 'InsufficientFreeAddressesInSubnet')).toBe(true);
     const got = await call('GET', `/v1/subnets/${subnet.body.id}`, { token });
     expect(got.body.availableIpAddressCount).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('internet gateways', () => {

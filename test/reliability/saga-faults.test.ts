@@ -83,7 +83,7 @@ describe('ProjectDeletion', () => {
   });
 
   async function outcome(operationId: string, token: string): Promise<any> {
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 90_000;
     for (;;) {
       const response = await call('GET', `/v1/operations/${operationId}`, { token });
       // `failed` is a passing state: the compensations run after it, and MarkFailed ends it `compensated`.

@@ -34,7 +34,7 @@ export async function launch(call: Call, t: ComputeTenant, body: Record<string, 
 }
 
 /** Polls the instance until it is in `status` (or fails the test after `timeoutMs`). */
-export async function waitForStatus(call: Call, token: string, id: string, status: string, timeoutMs = 15_000): Promise<any> {
+export async function waitForStatus(call: Call, token: string, id: string, status: string, timeoutMs = 90_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   let last: any;
   while (Date.now() < deadline) {
@@ -46,7 +46,7 @@ export async function waitForStatus(call: Call, token: string, id: string, statu
 }
 
 /** Polls the operation until it leaves `running` (and `failed`, on its way to `compensated`). */
-export async function waitForOperation(call: Call, token: string, id: string, timeoutMs = 15_000): Promise<any> {
+export async function waitForOperation(call: Call, token: string, id: string, timeoutMs = 90_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   let last: any;
   while (Date.now() < deadline) {

@@ -28,7 +28,7 @@ describe('import boundaries', () => {
   beforeAll(() => {
     // Act
     result = lintDeps(join(ROOT, 'test/fixtures/boundaries'));
-  }, 60_000);
+  }, 180_000);
 
   const reported = (rule: string) => result.violations.filter((v) => v.rule === rule).map(({ from, to }) => ({ from, to }));
 
