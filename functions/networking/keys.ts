@@ -42,7 +42,8 @@ export const listIndexKeys = (tenantId: string, type: 'VPC' | 'SUBNET' | 'SG' | 
 export const byVpcPartition = (tenantId: string, vpcId: string, type: 'SUBNET' | 'SG' | 'RTB') => `${partition(tenantId)}#VPC#${vpcId}#${type}`;
 
 /** The attributes every networking item keeps internally and no response shows. */
-export const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
+/** Keys, and a route table's set of its associations (read through the repository, never shown raw). */
+export const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'associationSet'] as const;
 
 export function stripKeys<T>(item: Record<string, unknown>): T {
   const copy: Record<string, unknown> = { ...item };

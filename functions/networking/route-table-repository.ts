@@ -1,7 +1,9 @@
 /**
  * Writes and reads of route tables (keys in keys.ts):
  *
- *   RTB#<id>              the table, its routes on the item, `associationCount`
+ *   RTB#<id>              the table, its routes on the item, `associationCount`, and `associationSet`
+ *                         (`<subnetId>/<associationId>` strings): its associations, read exactly
+ *                         with the table in one strongly consistent GetItem
  *   RTBASSOC#<subnetId>   the subnet's one association: routeTableId, associationId (rtbassoc-...)
  *
  * Routes change conditioned on the table's version. A route to a gateway moves the gateway's
@@ -10,15 +12,13 @@
  * to it is being added. An association moves the subnet's version (its `routeTableAssociationId`),
  * so a subnet delete cannot miss it.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../kit/db';
 import { BadRequest, Conflict, NotFound, PreconditionFailed } from '../kit/errors';
 import type { IfMatch } from '../kit/etag';
 import { createItem, getItem, updateVersioned, type Item, type PageQuery } from '../kit/repository';
 import type { Write } from '../kit/transaction';
 import { findInternetGateway } from './internet-gateway-repository';
 import { attachedVpcId } from './internet-gateway';
-import { associationKey, internetGatewayKey, networkTable, partition, routeTableKey, stripKeys } from './keys';
+import { associationKey, internetGatewayKey, networkTable, routeTableKey, stripKeys } from './keys';
 import type { Association, RouteTable } from './route-table';
 import type { Route, TargetType } from './routes';
 import type { Subnet } from './subnet';
@@ -26,6 +26,7 @@ import { updateSubnetWrite } from './subnet-repository';
 import type { Vpc } from './vpc';
 import { registerRouteTarget, routeTargetResolver, type RouteTargetResolver } from './route-targets';
 import { listByType, listByVpc, routeTableItem, vpcChildWrite } from './vpc-repository';
+import { associationSetWrite } from './association-writes';
 
 export function routeTableNotFound(id: string): NotFound {
   return new NotFound('InvalidRouteTableID.NotFound', `No route table ${id} in this tenant.`);
@@ -34,6 +35,23 @@ export function routeTableNotFound(id: string): NotFound {
 export async function findRouteTable(tenantId: string, id: string): Promise<RouteTable | undefined> {
   const item = await getItem(networkTable(), routeTableKey(tenantId, id), true);
   return item ? stripKeys<RouteTable>(item) : undefined;
+}
+
+function associationsOfItem(item: Item, routeTableId: string): Association[] {
+  const members = item.associationSet instanceof Set ? [...(item.associationSet as Set<string>)] : [];
+  return members
+    .map((member) => {
+      const [subnetId = '', associationId = ''] = member.split('/');
+      return { associationId, routeTableId, subnetId };
+    })
+    .sort((a, b) => a.subnetId.localeCompare(b.subnetId));
+}
+
+/** The table and its associations, exactly, from one read. */
+export async function getRouteTableWithAssociations(tenantId: string, id: string): Promise<{ table: RouteTable; associations: Association[] }> {
+  const item = await getItem(networkTable(), routeTableKey(tenantId, id), true);
+  if (!item) throw routeTableNotFound(id);
+  return { table: stripKeys<RouteTable>(item), associations: associationsOfItem(item, id) };
 }
 
 export async function getRouteTable(tenantId: string, id: string): Promise<RouteTable> {
@@ -169,46 +187,12 @@ export async function findAssociationOf(tenantId: string, subnetId: string): Pro
   return item ? { associationId: item.associationId as string, routeTableId: item.routeTableId as string, subnetId } : undefined;
 }
 
-/** The by-table index (gsi2) partition of a table's association items. */
-const associationsOf = (tenantId: string, routeTableId: string) => `${partition(tenantId)}#RTB#${routeTableId}#ASSOC`;
-
-/** The table's associations, by subnet id (a table has at most one per subnet of its VPC). */
+/** The table's associations, by subnet id (a table has at most one per subnet of its VPC); none if it is gone. */
 export async function listAssociations(tenantId: string, routeTableId: string): Promise<Association[]> {
-  const associations: Association[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: networkTable(),
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': associationsOf(tenantId, routeTableId) },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      associations.push({ associationId: item.associationId as string, routeTableId: item.routeTableId as string, subnetId: item.subnetId as string });
-    }
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return associations;
+  const item = await getItem(networkTable(), routeTableKey(tenantId, routeTableId), true);
+  return item ? associationsOfItem(item, routeTableId) : [];
 }
 
-function associationCountWrite(table: RouteTable, delta: 1 | -1): Write {
-  return {
-    item: {
-      Update: {
-        TableName: networkTable(),
-        Key: routeTableKey(table.tenantId, table.id),
-        UpdateExpression: 'ADD #count :delta, #version :one',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#count': 'associationCount', '#version': 'version' },
-        ExpressionAttributeValues: { ':delta': delta, ':one': 1 },
-      },
-    },
-    onConditionFailed: 'retry',
-  };
-}
 
 function alreadyAssociated(subnetId: string): Conflict {
   return new Conflict('Resource.AlreadyAssociated', `Subnet ${subnetId} is already associated with a route table; disassociate it first.`);
@@ -221,15 +205,13 @@ export function associateWrites(table: RouteTable, subnet: Subnet, association: 
       networkTable(),
       {
         ...associationKey(table.tenantId, subnet.id),
-        gsi2pk: associationsOf(table.tenantId, table.id),
-        gsi2sk: subnet.id,
         ...association,
         vpcId: table.vpcId,
       },
       'pk',
       alreadyAssociated(subnet.id),
     ),
-    associationCountWrite(table, 1),
+    associationSetWrite(table.tenantId, table.id, association, 1),
     updateSubnetWrite(subnet, { set: { routeTableAssociationId: association.associationId }, now }),
   ];
 }
@@ -247,7 +229,7 @@ export function disassociateWrites(table: RouteTable, subnet: Subnet | undefined
       },
       onConditionFailed: 'retry',
     },
-    associationCountWrite(table, -1),
+    associationSetWrite(table.tenantId, table.id, association, -1),
   ];
   if (subnet) writes.push(updateSubnetWrite(subnet, { set: {}, remove: ['routeTableAssociationId'], now }));
   return writes;

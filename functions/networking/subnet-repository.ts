@@ -9,7 +9,8 @@ import { createItem, getItem, updateVersioned, type Item } from '../kit/reposito
 import type { Write } from '../kit/transaction';
 import type { QuotaName } from '../tenancy/plans';
 import { sortableCidr } from './cidr';
-import { associationKey, byVpcPartition, listIndexKeys, networkTable, partition, routeTableKey, stripKeys, subnetKey } from './keys';
+import { associationSetWrite } from './association-writes';
+import { associationKey, byVpcPartition, listIndexKeys, networkTable, partition, stripKeys, subnetKey } from './keys';
 import type { Subnet } from './subnet';
 import type { Vpc } from './vpc';
 import { vpcChildWrite } from './vpc-repository';
@@ -116,17 +117,7 @@ export function deleteSubnetWrites(vpc: Vpc, subnet: Subnet, options: { associat
           },
         },
       },
-      {
-        item: {
-          Update: {
-            TableName: networkTable(),
-            Key: routeTableKey(tenantId, association.routeTableId as string),
-            UpdateExpression: 'ADD associationCount :minus',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':minus': -1 },
-          },
-        },
-      },
+      associationSetWrite(tenantId, association.routeTableId as string, { subnetId: id, associationId: association.associationId as string }, -1),
     );
   }
   return writes;

@@ -1,5 +1,8 @@
 /** Route tables over HTTP: create, routes and their targets, associations, longest-prefix lookup, delete. */
 import { ApiError } from '../../functions/kit/errors';
+import { getItem } from '../../functions/kit/repository';
+import { tableName } from '../../functions/kit/tables';
+import { routeTableKey } from '../../functions/networking/keys';
 import { commitWrites, RetryRequest } from '../../functions/kit/transaction';
 import { detachWrites, findInternetGateway } from '../../functions/networking/internet-gateway-repository';
 import { deleteRouteTableWrites, findRouteTable } from '../../functions/networking/route-table-repository';
@@ -208,6 +211,29 @@ describe('GET /v1/route-tables/{id}/resolve', () => {
 });
 
 describe('associations', () => {
+  it('lists concurrent associations exactly, from the table item itself (no index read), right after each change', async () => {
+    // Prepare
+    const t = await newTenant();
+    const vpc = await newVpc(t);
+    const table = await newTable(t, vpc.id);
+    const subnets = await Promise.all([1, 2, 3, 4, 5].map((n) => newSubnet(t, vpc.id, `10.0.${n}.0/24`)));
+    // Act
+    const associated = await Promise.all(subnets.map((subnetId) => call('POST', `/v1/route-tables/${table.id}/associations`, { token: t.owner, body: { subnetId } })));
+    const all = await call('GET', `/v1/route-tables/${table.id}`, { token: t.owner });
+    const stored = await getItem(tableName('resources'), routeTableKey(t.tenantId, table.id), true);
+    await Promise.all(subnets.slice(0, 3).map((subnetId) => call('DELETE', `/v1/route-tables/${table.id}/associations?subnetId=${subnetId}`, { token: t.owner })));
+    const rest = await call('GET', `/v1/route-tables/${table.id}`, { token: t.owner });
+    // Assess
+    expect(associated.map((a) => a.status)).toEqual([201, 201, 201, 201, 201]);
+    const expected = associated.map((a) => ({ associationId: a.body.associationId, subnetId: a.body.subnetId })).sort((a, b) => a.subnetId.localeCompare(b.subnetId));
+    expect(all.body.associations).toEqual(expected);
+    expect(all.body.associationCount).toBe(5);
+    expect(all.body).not.toHaveProperty('associationSet');
+    expect(new Set(stored?.associationSet as Set<string>)).toEqual(new Set(expected.map((a) => `${a.subnetId}/${a.associationId}`)));
+    expect(rest.body.associations).toEqual(expected.filter((a) => !subnets.slice(0, 3).includes(a.subnetId)));
+    expect(rest.body.associationCount).toBe(2);
+  });
+
   it('associates a subnet once, keeps the table while associated, and lets it go after disassociation', async () => {
     // Prepare
     const t = await newTenant();
