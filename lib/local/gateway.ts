@@ -182,9 +182,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const handlers = new Map<string, LambdaHandler>();
   const timeoutMs = options.timeoutMs ?? GATEWAY_TIMEOUT_MS;
 
+  // By method, in the same order: a request tries only its method's routes.
+  const routesByMethod = new Map<string, CompiledRoute[]>();
+  for (const route of routes) routesByMethod.set(route.operation.method, [...(routesByMethod.get(route.operation.method) ?? []), route]);
+
   function match(method: string, path: string) {
-    for (const route of routes) {
-      if (route.operation.method !== method) continue;
+    for (const route of routesByMethod.get(method) ?? []) {
       const found = route.pattern.exec(path);
       if (!found) continue;
       const params: Record<string, string> = {};
