@@ -22,7 +22,7 @@ const SHARED = ['kit', 'wiring'];
 
 /** Each domain's public modules besides its index.ts, relative to the domain's folder. */
 const publicModules = {
-  events: ['define.ts', 'outbox.ts'],
+  events: ['define.ts', 'outbox.ts', 'usage.ts'],
   sagas: ['define.ts', 'errors.ts', 'operation.ts', 'step.ts'],
   platform: ['zones.ts'],
   operations: [],

@@ -11,6 +11,7 @@ import { newOperation } from '../sagas/operation';
 import { assertArchitectureMatches, assertRootVolumeFits } from './catalog';
 import { getFlavor, getImage } from './catalog-repository';
 import { instancePending } from './events';
+import { publicAddressStarts, withUsage } from './metering';
 import { publicInstance, withTemplate, type Instance } from './instance';
 import { createInstanceWrites } from './instance-repository';
 import { instanceLaunch } from './lifecycle/sagas';
@@ -111,6 +112,7 @@ export const handler = httpHandler(createInstance, async ({ caller, body, now })
           privateIpAddress,
           ...(instance.publicIpAddress ? { publicIpAddress: instance.publicIpAddress } : {}),
           ...(instance.projectId ? { projectId: instance.projectId } : {}),
+          ...withUsage(publicAddressStarts(instance)),
         },
       }),
     ],

@@ -5,11 +5,14 @@
  */
 import * as z from 'zod';
 import { defineEvent, type AnyEventSpec } from '../events/define';
+import { usageSchema } from '../events/usage';
 import { INSTANCE_STATES } from './instance';
 
 const source = 'platform.compute' as const;
 const state = z.enum(INSTANCE_STATES);
 const move = { from: state.optional().describe('Absent when the instance is new.'), to: state };
+/** `instance.time` (by flavor) while running; `publicIpv4.time` while a public address is held. */
+const usage = usageSchema.optional();
 const started = { ...move, operationId: z.string(), operationType: z.string().describe('The saga: InstanceLaunch, InstanceStop, InstanceReboot or InstanceTermination.') };
 
 export const instancePending = defineEvent({
@@ -25,6 +28,7 @@ export const instancePending = defineEvent({
     privateIpAddress: z.string().optional(),
     publicIpAddress: z.string().optional(),
     projectId: z.string().optional(),
+    usage: usage.describe('On the create with a public address: `publicIpv4.time` starts.'),
   }),
 });
 
@@ -32,16 +36,16 @@ export const instanceRunning = defineEvent({
   source,
   detailType: 'instance.running',
   resourceType: 'instance',
-  description: 'The instance is running (its running time counts from launchedAt).',
-  data: z.object({ ...move, launchedAt: z.string(), operationId: z.string() }),
+  description: 'The instance is running (its running time counts from launchedAt): `instance.time` of its flavor starts.',
+  data: z.object({ ...move, launchedAt: z.string(), operationId: z.string(), flavorId: z.string(), usage }),
 });
 
 export const instanceStopping = defineEvent({
   source,
   detailType: 'instance.stopping',
   resourceType: 'instance',
-  description: 'A stop was asked for (or asked again after a failed one): the InstanceStop saga stops the machine.',
-  data: z.object({ ...started, runningSeconds: z.number().int() }),
+  description: 'A stop was asked for (or asked again after a failed one): the InstanceStop saga stops the machine. Leaving running stops `instance.time`.',
+  data: z.object({ ...started, runningSeconds: z.number().int(), usage }),
 });
 
 export const instanceStopped = defineEvent({
@@ -80,24 +84,24 @@ export const instanceShuttingDown = defineEvent({
   source,
   detailType: 'instance.shutting_down',
   resourceType: 'instance',
-  description: 'Termination was asked for (or asked again after a failed one): the InstanceTermination saga destroys the machine.',
-  data: z.object({ ...started, runningSeconds: z.number().int() }),
+  description: 'Termination was asked for (or asked again after a failed one): the InstanceTermination saga destroys the machine. Leaving running stops `instance.time`.',
+  data: z.object({ ...started, runningSeconds: z.number().int(), usage }),
 });
 
 export const instanceTerminated = defineEvent({
   source,
   detailType: 'instance.terminated',
   resourceType: 'instance',
-  description: 'The instance is terminated: its addresses and quota are given back; it stays readable for one hour.',
-  data: z.object({ ...move, operationId: z.string(), runningSeconds: z.number().int() }),
+  description: 'The instance is terminated: its addresses and quota are given back (`publicIpv4.time` stops); it stays readable for one hour.',
+  data: z.object({ ...move, operationId: z.string(), runningSeconds: z.number().int(), usage }),
 });
 
 export const instanceFailed = defineEvent({
   source,
   detailType: 'instance.failed',
   resourceType: 'instance',
-  description: 'The instance could not reach running: its machine, addresses and quota are given back; it stays readable for one hour.',
-  data: z.object({ ...move, operationId: z.string(), reason: z.object({ code: z.string(), message: z.string() }) }),
+  description: 'The instance could not reach running: its machine, addresses and quota are given back (`publicIpv4.time` stops); it stays readable for one hour.',
+  data: z.object({ ...move, operationId: z.string(), reason: z.object({ code: z.string(), message: z.string() }), usage }),
 });
 
 export const instanceTransitionFailed = defineEvent({

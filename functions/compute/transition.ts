@@ -13,6 +13,7 @@ import { createOperationWrite, newOperation } from '../sagas/operation';
 import { instancePending, instanceRebooting, instanceShuttingDown, instanceStopping } from './events';
 import { decide, publicInstance, runningMillisAfterLeaving, runningSecondsAt, type Action, type Instance, type InstanceView } from './instance';
 import { getInstance, updateInstanceWrites } from './instance-repository';
+import { runningStops, withUsage } from './metering';
 import { instanceLaunch, instanceReboot, instanceStop, instanceTermination } from './lifecycle/sagas';
 
 type SagaAction = Exclude<Action, 'resize'>;
@@ -42,11 +43,11 @@ function startingEvent(action: SagaAction, before: Instance, after: Instance, op
         },
       });
     case 'stop':
-      return change(instanceStopping, { ...common, data: { ...move, runningSeconds: runningSecondsAt(after, now) } });
+      return change(instanceStopping, { ...common, data: { ...move, runningSeconds: runningSecondsAt(after, now), ...withUsage(runningStops(before, before.status)) } });
     case 'reboot':
       return change(instanceRebooting, { ...common, data: move });
     case 'terminate':
-      return change(instanceShuttingDown, { ...common, data: { ...move, runningSeconds: runningSecondsAt(after, now) } });
+      return change(instanceShuttingDown, { ...common, data: { ...move, runningSeconds: runningSecondsAt(after, now), ...withUsage(runningStops(before, before.status)) } });
   }
 }
 

@@ -276,6 +276,9 @@ function wiredHandler<Event, P extends z.ZodType, Q extends z.ZodType, B extends
       let committed: { result: HttpResult; afterCommit?: () => Promise<void> } | undefined;
       for (let attempt = 1; !committed; attempt++) {
         try {
+          // One time for the whole attempt: what the handler computes from it (running time) and
+          // the events' occurredAt agree to the millisecond, which metering relies on.
+          const now = new Date();
           const outcome = await run({
             requestId,
             caller,
@@ -284,12 +287,11 @@ function wiredHandler<Event, P extends z.ZodType, Q extends z.ZodType, B extends
             body: input.body as z.output<B>,
             ifMatch,
             header: (name) => headerOf(event, name),
-            now: new Date(),
+            now,
             event,
             context,
           });
           const result = render(operation, outcome as Outcome<unknown>);
-          const now = new Date();
           const writes = mutating
             ? [
                 // First, so that a suspended tenant hears 403 rather than whatever else failed.

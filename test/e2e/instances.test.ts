@@ -285,6 +285,41 @@ describe('the state graph', () => {
     expect(stopped.body.runningSeconds).toBe(expected);
   });
 
+  it('meters through its events: instance.time by flavor while running (the intervals add up to runningSeconds), publicIpv4.time while it holds an address', async () => {
+    // Prepare
+    const t = await computeTenant(platform, call);
+    const instance = await running(t, { assignPublicIp: true });
+    // Act
+    await act(t, instance.id, 'stop');
+    await waitForStatus(call, t.token, instance.id, 'stopped');
+    await act(t, instance.id, 'start');
+    await waitForStatus(call, t.token, instance.id, 'running');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await act(t, instance.id, 'terminate');
+    const ended = await waitForStatus(call, t.token, instance.id, 'terminated');
+    const events = (await call('GET', `/v1/events?resourceId=${instance.id}&limit=100`, { token: t.token })).body.items.reverse();
+
+    // Assess
+    const metered = events
+      .filter((event: { data: { usage?: unknown[] } }) => event.data.usage)
+      .map((event: { type: string; data: { usage: unknown[] } }) => [event.type, event.data.usage]);
+    const time = (action: string) => ({ meter: 'instance.time', dimension: 't3.micro', quantity: action === 'start' ? '1' : '0', action });
+    const address = (action: string) => ({ meter: 'publicIpv4.time', quantity: action === 'start' ? '1' : '0', action });
+    expect(metered).toEqual([
+      ['instance.pending', [address('start')]],
+      ['instance.running', [time('start')]],
+      ['instance.stopping', [time('stop')]],
+      ['instance.running', [time('start')]],
+      ['instance.shutting_down', [time('stop')]],
+      ['instance.terminated', [address('stop')]],
+    ]);
+    const at = (type: string) => events.filter((event: { type: string }) => event.type === type).map((event: { occurredAt: string }) => Date.parse(event.occurredAt));
+    const [firstStart, secondStart] = at('instance.running');
+    const intervals = at('instance.stopping')[0]! - firstStart! + (at('instance.shutting_down')[0]! - secondStart!);
+    expect(Math.floor(intervals / 1000)).toBe(ended.runningSeconds);
+    expect(ended.runningSeconds).toBeGreaterThanOrEqual(1);
+  });
+
   it('keeps a terminated instance readable for an hour, then the cleanup job removes it', async () => {
     // Prepare
     const t = await computeTenant(platform, call);

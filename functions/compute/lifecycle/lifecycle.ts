@@ -30,6 +30,7 @@ import {
 } from '../events';
 import { runningSecondsAt, type Instance, type InstanceState, type StateReason } from '../instance';
 import { endInstanceWrites, findInstance, updateInstanceWrites } from '../instance-repository';
+import { publicAddressStops, runningStarts, withUsage } from '../metering';
 import { instanceLaunch, instanceReboot, instanceStop, instanceTermination } from './sagas';
 
 type Verdict = 'ready' | 'wait' | 'lost';
@@ -102,7 +103,7 @@ const launch: Lifecycle = {
         remove: ['stateReason'],
         now,
       }),
-      events: [change(instanceRunning, { tenantId: instance.tenantId, resourceId: instance.id, data: { from: 'pending', to: 'running', launchedAt, operationId } })],
+      events: [change(instanceRunning, { tenantId: instance.tenantId, resourceId: instance.id, data: { from: 'pending', to: 'running', launchedAt, operationId, flavorId: instance.flavorId, usage: runningStarts(instance) } })],
     };
   },
   async undo(provider, instance) {
@@ -110,7 +111,7 @@ const launch: Lifecycle = {
   },
   fail: (instance, now, operationId, reason) => ({
     writes: endInstanceWrites(instance, 'failed', { set: { stateReason: reason }, now }),
-    events: [change(instanceFailed, { tenantId: instance.tenantId, resourceId: instance.id, data: { from: 'pending', to: 'failed', operationId, reason } })],
+    events: [change(instanceFailed, { tenantId: instance.tenantId, resourceId: instance.id, data: { from: 'pending', to: 'failed', operationId, reason, ...withUsage(publicAddressStops(instance)) } })],
   }),
 };
 
@@ -157,7 +158,7 @@ const termination: Lifecycle = {
         change(instanceTerminated, {
           tenantId: instance.tenantId,
           resourceId: instance.id,
-          data: { from: 'shutting-down', to: 'terminated', operationId, runningSeconds: runningSecondsAt(instance, now) },
+          data: { from: 'shutting-down', to: 'terminated', operationId, runningSeconds: runningSecondsAt(instance, now), ...withUsage(publicAddressStops(instance)) },
         }),
       ],
     };
