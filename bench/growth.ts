@@ -4,7 +4,7 @@
  * alternating phases across the tenants. Flat is the promise: every list is a Query with a limit and
  * every get a GetItem, so neither may grow with the tenant.
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type BatchWriteCommandInput, type BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../functions/kit/db';
 import { networkTable } from '../functions/networking/keys';
 import { buildVpc } from '../functions/networking/vpc';
@@ -29,10 +29,10 @@ async function seedVpcs(tenantId: string, count: number): Promise<string[]> {
         made += size;
         const items = Array.from({ length: size }, (_, i) => vpcItem(buildVpc({ tenantId, cidrBlock: `10.${i}.0.0/16`, now: new Date() }).vpc));
         if (ids.length < SAMPLED_IDS) ids.push(...items.map((item) => String(item.id)));
-        let requests: Record<string, any[]> | undefined = { [networkTable()]: items.map((Item) => ({ PutRequest: { Item } })) };
+        let requests: BatchWriteCommandInput['RequestItems'] = { [networkTable()]: items.map((Item) => ({ PutRequest: { Item } })) };
         while (requests && Object.keys(requests).length > 0) {
-          const out = await documentClient().send(new BatchWriteCommand({ RequestItems: requests }));
-          requests = out.UnprocessedItems as Record<string, any[]> | undefined;
+          const out: BatchWriteCommandOutput = await documentClient().send(new BatchWriteCommand({ RequestItems: requests }));
+          requests = out.UnprocessedItems;
         }
       }
     }),

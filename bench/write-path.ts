@@ -46,7 +46,10 @@ function rekeyed(input: TransactInput, replay: number): TransactInput {
     .replace(ID, (id: string, prefix: string) => {
       if (prefix === 'tnt') return id;
       let next = fresh.get(id);
-      if (!next) fresh.set(id, (next = newId(prefix)));
+      if (!next) {
+        next = newId(prefix);
+        fresh.set(id, next);
+      }
       return next;
     })
     .replace(API_KEY, `#rplay-${String(replay).padStart(KEY_WIDTH, '0')}`);

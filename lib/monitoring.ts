@@ -2,8 +2,8 @@
  * Alarms, and the topic they notify: API 5xx errors, Lambda throttles (the account-wide metric,
  * so 100+ functions cost one alarm, not 100), and throttled requests per DynamoDB table.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';

@@ -4,7 +4,7 @@
  * `arn:<AWS::Partition>:logs:...`), and an acknowledgment must name it exactly. The flattening
  * below is cdk-nag's own (lib/utils/flatten-cfn-reference, not exported by the package).
  */
-import { Stack } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
 
 function flatten(node: unknown): string {
   if (node === undefined) return '';

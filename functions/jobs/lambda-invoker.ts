@@ -7,7 +7,12 @@ import { JOB_FUNCTIONS_ENV, type JobInvoker } from '../kit/job';
 
 let client: LambdaClient | undefined;
 
-export function lambdaJobInvoker(env: NodeJS.ProcessEnv = process.env, lambda: Pick<LambdaClient, 'send'> = (client ??= new LambdaClient({}))): JobInvoker {
+function defaultClient(): LambdaClient {
+  client ??= new LambdaClient({});
+  return client;
+}
+
+export function lambdaJobInvoker(env: NodeJS.ProcessEnv = process.env, lambda: Pick<LambdaClient, 'send'> = defaultClient()): JobInvoker {
   const arns = JSON.parse(env[JOB_FUNCTIONS_ENV] ?? '{}') as Record<string, string>;
   return async (job, event) => {
     const functionName = arns[job];

@@ -5,7 +5,7 @@
 import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { ApiError, Conflict } from './errors';
+import { type ApiError, Conflict } from './errors';
 import { documentClient } from './db';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

@@ -316,7 +316,9 @@ export function toStats(projectId: string, item: Item | undefined): ProjectStats
   for (const [attribute, value] of Object.entries(item ?? {})) {
     if (!attribute.startsWith(COUNT_PREFIX) || typeof value !== 'number' || value === 0) continue;
     const [type, status] = attribute.slice(COUNT_PREFIX.length).split('#') as [string, string];
-    (byType[type] ??= {})[status] = value;
+    const counts = byType[type] ?? {};
+    counts[status] = value;
+    byType[type] = counts;
   }
   const number = (name: string) => (typeof item?.[name] === 'number' ? (item[name] as number) : 0);
   return {

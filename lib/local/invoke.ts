@@ -10,6 +10,7 @@ import type { Context } from 'aws-lambda';
 
 const FUNCTIONS_DIR = join(__dirname, '..', '..', 'functions');
 
+// biome-ignore lint/suspicious/noExplicitAny: any handler, whatever its event type, must fit
 export type ModuleHandler = (event: any, context: Context) => Promise<unknown>;
 
 /** The `handler` export of functions/<module> (`events/relay`). */
@@ -41,6 +42,7 @@ export function localContext(functionName: string, requestId: string, timeoutMs:
 /** Runs `handler(event, context)` as one Lambda invocation of `functionName`. */
 export async function invokeLocally<T>(
   functionName: string,
+  // biome-ignore lint/suspicious/noExplicitAny: any handler, whatever its event type, must fit
   handler: (event: any, context: Context) => Promise<T>,
   event: unknown,
   timeoutMs = 60_000,

@@ -137,9 +137,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   let dynamodb: DynamoDbLocal | undefined;
   let relay: StreamRelay | undefined;
   let scheduler: LocalScheduler | undefined;
-  const endpoint =
-    options.dynamodbEndpoint ??
-    (dynamodb = await startDynamoDbLocal(persistent ? { path: join(dataDir, 'dynamodb') } : {})).endpoint;
+  let endpoint = options.dynamodbEndpoint;
+  if (endpoint === undefined) {
+    dynamodb = await startDynamoDbLocal(persistent ? { path: join(dataDir, 'dynamodb') } : {});
+    endpoint = dynamodb.endpoint;
+  }
 
   try {
     const tablePrefix = options.tablePrefix ?? 'ccp-local-';

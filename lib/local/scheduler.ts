@@ -155,7 +155,10 @@ export function startLocalScheduler(options: LocalSchedulerOptions): LocalSchedu
   function fire(state: JobState): void {
     if (stopped || !state.next) return;
     const due = state.next;
-    if (fastNow() < due.getTime()) return arm(state);
+    if (fastNow() < due.getTime()) {
+      arm(state);
+      return;
+    }
     // The next run counts from this one, or from now if the process slept past several.
     state.next = nextRun(state.schedule, new Date(Math.max(due.getTime(), fastNow())), anchor) ?? undefined;
     arm(state);

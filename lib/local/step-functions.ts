@@ -44,6 +44,7 @@ type Definition = ConstructorParameters<typeof StateMachine>[0];
 const ROOT = join(__dirname, '..', '..');
 const ACCOUNT = '000000000000';
 
+// biome-ignore lint/suspicious/noExplicitAny: any handler, whatever its event type, must fit
 export type TaskHandler = (event: any, context: Context) => Promise<unknown>;
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';

@@ -274,7 +274,7 @@ describe('PATCH /v1/admin/tenants/{id}', () => {
     expect(limits.vpcs).toBe(7);
     const planChanged = published.find((event) => event['detail-type'] === 'tenant.plan_changed' && event.detail.tenantId === tenantId);
     expect(planChanged?.detail.data).toMatchObject({ from: 'starter', to: 'enterprise' });
-    expect((planChanged?.detail.data as { quotasChanged: string[] }).quotasChanged).not.toContain('vpcs');
+    expect((planChanged!.detail.data as { quotasChanged: string[] }).quotasChanged).not.toContain('vpcs');
     expect(eventsOf(tenantId)).toContain('tenant.updated');
   });
 });

@@ -53,7 +53,7 @@ async function holdings(t: ComputeTenant, projectId: string, publicIp?: string) 
     addressItems: await addressItems(t),
     publicIp: publicIp ? (await item(`PUBLICIP#${publicIp}`, 'PUBLICIP')) !== undefined : false,
     machines: (await listSimulatedMachines(t.tenantId)).length,
-    vpcInstances: (vpc?.counts as { instances: number }).instances,
+    vpcInstances: (vpc?.counts as { instances: number } | undefined)?.instances,
     groupInstances: group?.instanceCount ?? 0,
     projectLive: stats.body.resources.live,
     projectVcpus: stats.body.vcpus,

@@ -5,7 +5,7 @@
  * operation whose prefix (or whose required body or query) has no recipe here, so a new
  * resource kind cannot be skipped silently.
  */
-import * as z from 'zod';
+import type * as z from 'zod';
 import { pathParameterNames, type AnyOperation } from '../../functions/kit/operation';
 import type { client } from './platform';
 

@@ -161,7 +161,7 @@ describe('the OpenAPI document', () => {
       const documented = operationIn(extended, op);
 
       // Assess
-      const names = (documented?.parameters as Json[]).map((p) => `${p.in}:${p.name}`);
+      const names = (documented!.parameters as Json[]).map((p) => `${p.in}:${p.name}`);
       expect(names).toContain('header:Idempotency-Key');
       expect(documented?.responses['422']).toBeDefined();
       if (pathParameterNames(op.path).length > 0) expect(names).toContain('header:If-Match');
@@ -177,7 +177,7 @@ describe('the OpenAPI document', () => {
       const documented = operationIn(extended, op);
 
       // Assess
-      const names = (documented?.parameters as Json[]).map((p) => p.name);
+      const names = (documented!.parameters as Json[]).map((p) => p.name);
       expect(names).not.toContain('Idempotency-Key');
     },
   );

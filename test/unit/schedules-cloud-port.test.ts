@@ -1,5 +1,5 @@
 /** The cloud side of the scheduling port: EventBridge Scheduler's CreateSchedule / DeleteSchedule. */
-import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException } from '@aws-sdk/client-scheduler';
+import { ConflictException, CreateScheduleCommand, type DeleteScheduleCommand, ResourceNotFoundException } from '@aws-sdk/client-scheduler';
 import { cloudScheduler, ScheduleAlreadyExists } from '../../functions/kit/scheduler';
 
 const env = {

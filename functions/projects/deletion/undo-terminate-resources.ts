@@ -6,6 +6,6 @@ import { projectDeletion } from './saga';
 export const handler = compensationStep({ saga: projectDeletion, step: 'TerminateResources' }, async ({ input, now }) => {
   const project = await findProject(input.tenantId, input.resourceId);
   // Gone already (DeleteProject committed) or reopened: nothing to undo.
-  if (!project || project.status !== 'deleting' || project.operationId !== input.operationId) return {};
+  if (project?.status !== 'deleting' || project.operationId !== input.operationId) return {};
   return { writes: reopenWrites(project, now) };
 });

@@ -1,5 +1,5 @@
 import { authorize, callerFromClaims, parseListClaim, type Access, type Caller } from '../../../functions/kit/auth';
-import { ApiError, Forbidden, Unauthorized } from '../../../functions/kit/errors';
+import { type ApiError, Forbidden, Unauthorized } from '../../../functions/kit/errors';
 
 /** Runs `act` and returns what it threw (fails the test if it threw nothing). */
 function thrown(act: () => unknown): unknown {

@@ -1,5 +1,5 @@
 import { assertIfMatch, etagOf, parseIfMatch, type IfMatch } from '../../../functions/kit/etag';
-import { ApiError, BadRequest, PreconditionFailed } from '../../../functions/kit/errors';
+import { type ApiError, BadRequest, PreconditionFailed } from '../../../functions/kit/errors';
 
 function thrown(act: () => unknown): ApiError {
   try {

@@ -1,4 +1,4 @@
-import { ApiError, BadRequest } from '../../../functions/kit/errors';
+import { type ApiError, BadRequest } from '../../../functions/kit/errors';
 import {
   IDEMPOTENCY_TTL_SECONDS,
   idempotencyRecordId,
