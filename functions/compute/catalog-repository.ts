@@ -9,12 +9,12 @@
  * one GetItem per process once the marker exists. Seeding puts each built-in entry only where none
  * exists, so an operator's entry of the same id survives and concurrent seeders do no harm.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../kit/db';
 import { BadRequest, Conflict } from '../kit/errors';
 import { getItem, queryPage, type Item, type Page, type PageQuery } from '../kit/repository';
-import type { Write } from '../kit/transaction';
+import { MAX_TRANSACTION_ITEMS, type Write } from '../kit/transaction';
 import { builtInFlavors, builtInImages, CATALOG_REVISION, type Flavor, type Image, type OperatingSystem } from './catalog';
 import { catalogMarkerKey, computeTable, flavorIndexKeys, flavorKey, imageIndexKeys, imageKey, stripKeys } from './keys';
 
@@ -33,12 +33,31 @@ async function putIfAbsent(item: Item): Promise<boolean> {
 }
 
 /**
+ * A fresh table's case in one round trip: every entry in one transaction, on condition that none
+ * exists yet. False when some exist (or another seeder raced this one): then entry by entry.
+ */
+async function putAllIfNoneExists(items: Item[]): Promise<boolean> {
+  if (items.length > MAX_TRANSACTION_ITEMS) return false;
+  try {
+    await documentClient().send(
+      new TransactWriteCommand({
+        TransactItems: items.map((item) => ({ Put: { TableName: computeTable(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } })),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) return false;
+    throw error;
+  }
+}
+
+/**
  * Puts every built-in flavor and image that is not in the table yet, then the marker. Safe to run
  * repeatedly and concurrently. Returns how many entries it added.
  */
 export async function seedCatalog(now = new Date()): Promise<number> {
   const items = [...builtInFlavors(now).map(flavorItem), ...builtInImages(now).map(imageItem)];
-  const added = (await Promise.all(items.map(putIfAbsent))).filter(Boolean).length;
+  const added = (await putAllIfNoneExists(items)) ? items.length : (await Promise.all(items.map(putIfAbsent))).filter(Boolean).length;
   // The marker goes last: its presence means every entry above is in.
   try {
     await documentClient().send(

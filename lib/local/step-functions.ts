@@ -145,7 +145,23 @@ function loadMachine(spec: StateMachineSpec, options: Required<Pick<LocalStepFun
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     };
   }
-  return { spec, machine: new StateMachine(definition as unknown as Definition), handlers, retryIntervalOverrides, timeouts };
+  return { spec, machine: stateMachineOf(text, definition), handlers, retryIntervalOverrides, timeouts };
+}
+
+/**
+ * Building a StateMachine validates its definition (a JSON Schema compile), about half a second
+ * each: a process that starts several platforms (the test files) builds each definition once. A
+ * machine holds no run state: the handlers and overrides are given to each run.
+ */
+const machinesByText = new Map<string, LoadedMachine['machine']>();
+
+function stateMachineOf(text: string, definition: AslMachine): LoadedMachine['machine'] {
+  let machine = machinesByText.get(text);
+  if (!machine) {
+    machine = new StateMachine(definition as unknown as Definition);
+    machinesByText.set(text, machine);
+  }
+  return machine;
 }
 
 /**
