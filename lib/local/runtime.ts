@@ -59,6 +59,8 @@ export interface PlatformOptions {
    * provisions it through the TenantProvisioning saga and waits for it (npm start).
    */
   demoTenant?: 'direct' | 'saga';
+  /** The local issuer's private key when none is saved (tests share one per process: making one costs ~0.3 s). */
+  issuerKey?: JWK;
 }
 
 export interface Platform {
@@ -188,7 +190,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       await seedDemoTenant(state.demoTenantId);
     }
 
-    const issuer = await createLocalIssuer(state.issuerKey);
+    const issuer = await createLocalIssuer(state.issuerKey ?? options.issuerKey);
     if (stateFile) writeFileSync(stateFile, JSON.stringify({ ...state, issuerKey: issuer.privateJwk }), { mode: 0o600 });
 
     const jobRuns = localJobRuns(manifest.jobs);

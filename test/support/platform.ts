@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from '../../functions/kit/auth';
 import { manifest } from '../../functions/manifest';
+import type { JWK } from 'jose';
+import { createLocalIssuer } from '../../lib/local/issuer';
 import { startPlatform, type Platform, type PlatformOptions } from '../../lib/local/runtime';
 import { putActiveTenant } from '../../lib/local/seed';
 import { newId } from '../../functions/kit/ids';
@@ -15,7 +17,11 @@ export function uniquePrefix(label: string): string {
   return `t${randomBytes(4).toString('hex')}-${label}-`;
 }
 
+/** One issuer key per test process: every platform a test file starts signs with it. */
+let issuerKey: Promise<JWK> | undefined;
+
 export async function startTestPlatform(label: string, options: PlatformOptions = {}): Promise<Platform> {
+  issuerKey ??= createLocalIssuer().then((issuer) => issuer.privateJwk);
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('DYNAMODB_ENDPOINT is not set: run through jest, whose global setup starts DynamoDB Local');
   return startPlatform({
@@ -24,6 +30,7 @@ export async function startTestPlatform(label: string, options: PlatformOptions 
     tablePrefix: uniquePrefix(label),
     operations: [...manifest.operations, ...widgetOperations],
     loadHandler: loadWithWidgets,
+    issuerKey: await issuerKey,
     ...options,
   });
 }
