@@ -106,9 +106,9 @@ export async function readPath(ctx: BenchContext): Promise<Section> {
     method:
       `Interleaved: each round sends one request of every side from every worker (the API, the raw GetItem, the minimal gateway, ` +
       `GET /v1/regions), side after side in a random order each round, a side's workers at once (so each side runs at the full ` +
-      `concurrency); ${BATCHES} batches of ${BATCH_MS / 1000} s after a warm-up. A batch's ratio is the ` +
-      `reference's summed latency over the API's (at a fixed concurrency, throughput is concurrency / mean latency); the table gives the ` +
-      `median batch ratio and, in brackets, the lowest and highest. HTTP sides are called over keep-alive by a client in the same process, ` +
+      `concurrency); ${BATCHES} batches of ${BATCH_MS / 1000} s after a warm-up. A batch's ratio is the median over its pairs (a ` +
+      `worker's API request and its reference request of the same round) of the reference's latency over the API's (in a closed loop, ` +
+      `throughput is concurrency / latency); the table gives the median batch ratio and, in brackets, the lowest and highest. HTTP sides are called over keep-alive by a client in the same process, ` +
       `so they also pay for their client.`,
     headers: ['Concurrency', 'Raw GetItem p50 / p99', 'Minimal gateway p50 / p99', 'API p50 / p99', 'API / raw (min–max)', 'API / minimal gateway (min–max)'],
     rows,

@@ -154,7 +154,7 @@ export async function writePath(ctx: BenchContext): Promise<Section> {
       'sent (captured by a middleware on the DocumentClient), with fresh ids and a fresh idempotency key of the same lengths: the same items, ' +
       'conditions and sizes, one round trip. Interleaved: each round, every worker (one tenant each) sends an API create, a raw transaction ' +
       `and a raw PutItem, side after side in a random order each round, a side's workers at once; ${BATCHES} batches of ${BATCH_MS / 1000} s after a warm-up. A batch's ratio is the ` +
-      'reference\'s summed latency over the API\'s; the table gives the median batch ratio and, in brackets, the lowest and highest; req/s ' +
+      'median over its pairs (a worker\'s create and its raw transaction of the same round) of the raw latency over the API\'s; the table gives the median batch ratio and, in brackets, the lowest and highest; req/s ' +
       `is the closed-loop equivalent (concurrency / mean latency). Round trips counted over ${COUNTED} sequential creates.`,
     headers: ['Concurrency', 'Raw transaction req/s', 'API req/s', 'API / transaction (min–max)', 'Raw PutItem req/s (info)', 'API / PutItem (info)'],
     rows,

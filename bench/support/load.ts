@@ -112,9 +112,9 @@ export interface Interleaved {
   /** Each side's latencies over all batches; `perSecond` is the closed-loop equivalent, concurrency / mean latency. */
   stats: Stats[];
   /**
-   * For each side, sides[0]'s throughput over that side's, batch by batch: the side's summed latency
-   * over sides[0]'s in the same batch (in a closed loop at a fixed concurrency, throughput is
-   * concurrency / mean latency). `ratios[0]` is 1 throughout.
+   * For each side, how sides[0] compares with it, batch by batch: the median over the batch's pairs
+   * (one worker's request of that side and its request of sides[0] in the same round) of the side's
+   * latency over sides[0]'s. Above 1, sides[0] is the faster. `ratios[0]` is 1 throughout.
    */
   ratios: Spread[];
 }
@@ -133,9 +133,11 @@ function shuffled(count: number): number[] {
  * after side in a fresh random order each round, the workers of a side at once (so each side runs at
  * the full concurrency, and never alone for long). The sides thus share every moment of the run (a
  * slow spell of the machine, DynamoDB Local's state, the spacing between requests) instead of taking
- * turns in phases. A batch runs `batchMs`; its ratio compares the sides' latencies within it; the
- * result is the median batch ratio and the spread (min–max) over `batches` batches, after one
- * unmeasured warm-up batch. At concurrency 1 this is API request, raw request, in a random order.
+ * turns in phases. A batch runs `batchMs`; its ratio is the median of its pairs' ratios (the median,
+ * not the mean: a spike of another process on the machine falls on one request of one side and
+ * would swing a mean); the result is the median batch ratio and the spread (min–max) over `batches`
+ * batches, after one unmeasured warm-up batch. At concurrency 1 this is API request, raw request,
+ * in a random order.
  */
 export async function interleaved(
   sides: PairedSide[],
@@ -147,7 +149,9 @@ export async function interleaved(
   for (let batch = -1; batch < options.batches; batch++) {
     const deadline = performance.now() + (batch < 0 ? (options.warmupMs ?? 500) : options.batchMs);
     const latencies: number[][] = sides.map(() => []);
+    const pairRatios: number[][] = sides.map(() => []);
     while (performance.now() < deadline) {
+      const round: number[][] = sides.map(() => []);
       for (const index of shuffled(sides.length)) {
         const side = sides[index] as PairedSide;
         await Promise.all(
@@ -155,18 +159,21 @@ export async function interleaved(
             await side.prepare?.(worker);
             const t0 = performance.now();
             await side.op(worker);
-            (latencies[index] as number[]).push(performance.now() - t0);
+            (round[index] as number[])[worker] = performance.now() - t0;
           }),
         );
       }
+      round.forEach((values, index) => {
+        (latencies[index] as number[]).push(...values);
+        values.forEach((value, worker) => (pairRatios[index] as number[]).push(value / ((round[0] as number[])[worker] as number)));
+      });
     }
     if (batch < 0) continue;
-    const sums = latencies.map((values) => values.reduce((sum, value) => sum + value, 0));
     sides.forEach((_, index) => {
-      (perBatch[index] as number[]).push((sums[index] as number) / (sums[0] as number));
+      (perBatch[index] as number[]).push(median(pairRatios[index] as number[]));
       const recorder = all[index] as Recorder;
       recorder.latencies.push(...(latencies[index] as number[]));
-      recorder.busyMs += (sums[index] as number) / options.concurrency;
+      recorder.busyMs += (latencies[index] as number[]).reduce((sum, value) => sum + value, 0) / options.concurrency;
     });
   }
   return {
