@@ -165,7 +165,9 @@ export async function interleaved(
       }
       round.forEach((values, index) => {
         (latencies[index] as number[]).push(...values);
-        values.forEach((value, worker) => (pairRatios[index] as number[]).push(value / ((round[0] as number[])[worker] as number)));
+        values.forEach((value, worker) => {
+          (pairRatios[index] as number[]).push(value / ((round[0] as number[])[worker] as number));
+        });
       });
     }
     if (batch < 0) continue;
