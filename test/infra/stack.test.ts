@@ -196,6 +196,27 @@ describe('the platform stack (Cognito issuer, dev stage)', () => {
     expect(otherReadOnly.flatMap((s) => [s.Action].flat()).filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a))).toEqual([]);
   });
 
+  it('lets only the run-a-job operation invoke the job functions, and hands the jobs operations the manifest\'s jobs', () => {
+    // Prepare
+    const functions = all.flatMap((template) => Object.values((template.Resources ?? {}) as Record<string, Resource>)).filter((r) => r.Type === 'AWS::Lambda::Function');
+    const environmentOf = (description: string) =>
+      (functions.find((fn) => String(fn.Properties!.Description).includes(`(${description})`))!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    const policies = Object.entries(root.toJSON().Resources as Record<string, Resource>).filter(([, r]) => r.Type === 'AWS::IAM::Policy');
+    const invokers = policies
+      .filter(([, p]) => JSON.stringify(p.Properties!.PolicyDocument).includes('lambda:InvokeFunction'))
+      .map(([id]) => id);
+    // Act
+    const start = environmentOf('startJobRun');
+    const list = environmentOf('listJobs');
+    // Assess
+    expect(JSON.parse(String(start.PLATFORM_JOBS)).map((job: { name: string }) => job.name)).toEqual(manifest.jobs.map((job) => job.name));
+    expect(start.JOB_FUNCTION_ARNS).toBeDefined();
+    expect(list.PLATFORM_JOBS).toBe(start.PLATFORM_JOBS);
+    expect(list.JOB_FUNCTION_ARNS).toBeUndefined();
+    expect(invokers.length).toBeGreaterThan(0);
+    expect(invokers.every((id) => id.includes('JobsReadWrite'))).toBe(true);
+  });
+
   it('generates the cursor HMAC key in Secrets Manager', () => {
     // Assess
     root.resourceCountIs('AWS::SecretsManager::Secret', 1);
