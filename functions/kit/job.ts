@@ -8,8 +8,8 @@
  * Job handlers are wrapped in `jobHandler(name, work)`: a scheduled run claims the lock itself (and
  * skips if another run holds it); an on-demand run arrives with the `runId` the operation claimed.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { documentClient } from './db';
 import { newId } from './ids';
 import { logger } from './logger';
@@ -114,30 +114,32 @@ function boundedSummary(result: unknown): Record<string, unknown> {
   return text.length <= MAX_SUMMARY_CHARS ? (JSON.parse(text) as Record<string, unknown>) : { truncated: true, chars: text.length };
 }
 
-/** Records the end of a run and frees the job's lock (only if this run still holds it). */
+/**
+ * Records the end of a run and frees the job's lock, in one transaction, so that whoever reads the
+ * run ended finds the job free. A run whose lock another run took over (after its deadline) only
+ * records its end.
+ */
 export async function finishRun(job: string, runId: string, status: Exclude<JobRunStatus, 'running'>, summary: Record<string, unknown>, now = new Date()): Promise<void> {
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: tableName('resources'),
-      Key: runKey(job, runId),
-      UpdateExpression: 'SET #status = :status, endedAt = :endedAt, summary = :summary',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': status, ':endedAt': now.toISOString(), ':summary': summary },
-    }),
-  );
+  const record = {
+    TableName: tableName('resources'),
+    Key: runKey(job, runId),
+    UpdateExpression: 'SET #status = :status, endedAt = :endedAt, summary = :summary',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':status': status, ':endedAt': now.toISOString(), ':summary': summary },
+  };
+  const release = {
+    TableName: tableName('resources'),
+    Key: lockKey(job),
+    ConditionExpression: 'runId = :runId',
+    ExpressionAttributeValues: { ':runId': runId },
+  };
   try {
-    await documentClient().send(
-      new DeleteCommand({
-        TableName: tableName('resources'),
-        Key: lockKey(job),
-        ConditionExpression: 'runId = :runId',
-        ExpressionAttributeValues: { ':runId': runId },
-      }),
-    );
+    await documentClient().send(new TransactWriteCommand({ TransactItems: [{ Update: record }, { Delete: release }] }));
   } catch (error) {
-    // Another run took the lock after this one's deadline: it is that run's to free.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const lockTaken = error instanceof TransactionCanceledException && error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed';
+    if (!lockTaken) throw error;
+    await documentClient().send(new UpdateCommand(record));
   }
 }
 
