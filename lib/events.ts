@@ -11,7 +11,7 @@
  * relay's batch item failures (the stream is read again from the first event not published), and
  * after the last retry sends the batch's description to the dead-letter queue. The schema
  * registry holds a JSON Schema (draft 4) per detail-type, generated from the same zod
- * declarations as the README's catalog.
+ * declarations as the catalog in docs/events.md.
  */
 import { Duration, NestedStack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';

@@ -1,7 +1,7 @@
 /**
  * The event catalog, generated from the manifest's event declarations (defineEvent): for each
  * detail-type a JSON Schema (draft 2020-12) of its full `detail` (the envelope fields every event
- * carries, and its `data`) for the README, and a JSON Schema draft 4 of the whole EventBridge
+ * carries, and its `data`) for docs/events.md, and a JSON Schema draft 4 of the whole EventBridge
  * event for the EventBridge schema registry (the registry takes OpenApi3 or JSONSchemaDraft4).
  */
 import * as z from 'zod';
@@ -95,7 +95,7 @@ export const CATALOG_END = '<!-- event-catalog:end -->';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** The README's catalog section, markers included. */
+/** The catalog section of docs/events.md, markers included. */
 export function catalogMarkdown(entries: readonly CatalogEntry[]): string {
   const lines = [CATALOG_START, '<!-- Generated from the manifest\'s events by `npm run catalog`; a unit test fails when it is stale. -->', ''];
   if (entries.length === 0) {
@@ -131,6 +131,6 @@ export function catalogMarkdown(entries: readonly CatalogEntry[]): string {
 export function withCatalog(readme: string, entries: readonly CatalogEntry[]): string {
   const start = readme.indexOf(CATALOG_START);
   const end = readme.indexOf(CATALOG_END);
-  if (start < 0 || end < start) throw new Error(`The README has no ${CATALOG_START} ... ${CATALOG_END} section`);
+  if (start < 0 || end < start) throw new Error(`The catalog file has no ${CATALOG_START} ... ${CATALOG_END} section`);
   return `${readme.slice(0, start)}${catalogMarkdown(entries)}${readme.slice(end + CATALOG_END.length)}`;
 }

@@ -1,6 +1,6 @@
 /**
  * Domain events: every detail-type is declared once with the zod schema of its `data`. The event
- * catalog (README, JSON Schemas, the EventBridge schema registry) is generated from these.
+ * catalog (docs/events.md, JSON Schemas, the EventBridge schema registry) is generated from these.
  */
 import * as z from 'zod';
 

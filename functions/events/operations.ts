@@ -43,7 +43,7 @@ export const listEvents = defineOperation(() => ({
   summary: "The tenant's domain events, newest first",
   description:
     'Events are kept 90 days. Filter by `type` (a detail-type such as `tenant.activated`), by `resourceId`, or both. ' +
-    'The same events are published to the event bus; see the event catalog in the README.',
+    'The same events are published to the event bus; see the event catalog in docs/events.md.',
   access: 'viewer',
   query: pageQuery.extend({
     type: z.string().max(128).regex(DETAIL_TYPE_PATTERN, 'A detail-type: <resource>.<event>').optional().describe('Only events of this detail-type.'),
