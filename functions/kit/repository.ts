@@ -57,6 +57,21 @@ function versionLost(ifMatch: IfMatch | undefined): Write['onConditionFailed'] {
   return ifMatch ? new PreconditionFailed() : 'retry';
 }
 
+/** `SET <assignments>, <set's fields> [REMOVE <remove's fields>]`, adding the fields' names and values. */
+export function updateClauses(change: { set?: Item; remove?: string[] }, assignments: string[], names: Record<string, string>, values: Record<string, unknown>): string {
+  const sets = [...assignments];
+  Object.entries(change.set ?? {}).forEach(([field, value], index) => {
+    names[`#s${index}`] = field;
+    values[`:s${index}`] = value;
+    sets.push(`#s${index} = :s${index}`);
+  });
+  const removals = (change.remove ?? []).map((field, index) => {
+    names[`#r${index}`] = field;
+    return `#r${index}`;
+  });
+  return `SET ${sets.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`;
+}
+
 /**
  * An update of the fields in `set` (and removal of those in `remove`), on condition that the item
  * is still at `version`; it moves to version + 1 and takes `updatedAt`.
@@ -73,22 +88,12 @@ export function updateVersioned(
     ':next': version + 1,
     ':updatedAt': change.now.toISOString(),
   };
-  const assignments = ['#version = :next', '#updatedAt = :updatedAt'];
-  Object.entries(change.set ?? {}).forEach(([field, value], index) => {
-    names[`#s${index}`] = field;
-    values[`:s${index}`] = value;
-    assignments.push(`#s${index} = :s${index}`);
-  });
-  const removals = (change.remove ?? []).map((field, index) => {
-    names[`#r${index}`] = field;
-    return `#r${index}`;
-  });
   return {
     item: {
       Update: {
         TableName: table,
         Key: key,
-        UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+        UpdateExpression: updateClauses(change, ['#version = :next', '#updatedAt = :updatedAt'], names, values),
         ConditionExpression: '#version = :expected',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,

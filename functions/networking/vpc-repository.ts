@@ -10,7 +10,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../kit/db';
 import type { IfMatch } from '../kit/etag';
 import { Conflict, NotFound, PreconditionFailed } from '../kit/errors';
-import { createItem, getItem, queryPage, updateVersioned, type Item, type PageQuery } from '../kit/repository';
+import { createItem, getItem, queryPage, updateClauses, updateVersioned, type Item, type PageQuery } from '../kit/repository';
 import type { Write } from '../kit/transaction';
 import { projectUsageWrites } from '../projects/repository';
 import { releaseQuota, reserveQuota } from '../tenancy/quotas';
@@ -114,23 +114,13 @@ export function vpcChildWrite(vpc: Vpc, change: { delta?: Partial<VpcCounts>; se
   const set: Record<string, unknown> = { ...(change.delta ? { counts } : {}), ...change.set };
   const names: Record<string, string> = { '#childVersion': 'childVersion' };
   const values: Record<string, unknown> = { ':nextChild': (vpc.childVersion ?? 0) + 1 };
-  const assignments = ['#childVersion = :nextChild'];
-  Object.entries(set).forEach(([field, value], index) => {
-    names[`#s${index}`] = field;
-    values[`:s${index}`] = value;
-    assignments.push(`#s${index} = :s${index}`);
-  });
-  const removals = (change.remove ?? []).map((field, index) => {
-    names[`#r${index}`] = field;
-    return `#r${index}`;
-  });
   const condition = childVersionCondition(vpc);
   return {
     item: {
       Update: {
         TableName: networkTable(),
         Key: vpcKey(vpc.tenantId, vpc.id),
-        UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+        UpdateExpression: updateClauses({ set, ...(change.remove ? { remove: change.remove } : {}) }, ['#childVersion = :nextChild'], names, values),
         ConditionExpression: condition.expression,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ...values, ...condition.values },
