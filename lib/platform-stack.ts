@@ -4,6 +4,7 @@
  * manifest. Everything is read from the manifest and the table declarations, so the cloud, the
  * local gateway and the OpenAPI document cannot drift apart.
  */
+import { jobsEnvironmentValue } from '../functions/kit/job';
 import { CfnOutput, RemovalPolicy, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -194,7 +195,7 @@ export class PlatformStack extends Stack {
         code: this.code,
         environment,
         cursorSecretArn: this.cursorSecret.secretArn,
-        jobsJson: JSON.stringify(manifest.jobs.map(({ name, schedule, description }) => ({ name, schedule, description }))),
+        jobsJson: jobsEnvironmentValue(manifest.jobs),
         logGroupPrefix,
         logRetention,
         removalPolicy,

@@ -8,14 +8,14 @@
  * Job handlers are wrapped in `jobHandler(name, work)`: a scheduled run claims the lock itself (and
  * skips if another run holds it); an on-demand run arrives with the `runId` the operation claimed.
  */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { documentClient } from './db';
 import { newId } from './ids';
 import { logger } from './logger';
 import type { ScheduledJobEvent } from './scheduler';
 import { expiryAttributes, tableName } from './tables';
-import type { Write } from './transaction';
+import { commitWrites, type Write } from './transaction';
 import { Conflict } from './errors';
 import { checkFault } from './faults';
 
@@ -53,6 +53,11 @@ export const JOBS_ENV = 'PLATFORM_JOBS';
 /** In the cloud, job name → the ARN of the job's function, for the operation that starts runs. */
 export const JOB_FUNCTIONS_ENV = 'JOB_FUNCTION_ARNS';
 
+/** `PLATFORM_JOBS`'s value for these jobs: what the jobs operations show of each. */
+export function jobsEnvironmentValue(jobs: readonly JobDescription[]): string {
+  return JSON.stringify(jobs.map(({ name, schedule, description }) => ({ name, schedule, description })));
+}
+
 /** The manifest's jobs, from `PLATFORM_JOBS` (the stack and the local runtime write it from the manifest). */
 export function declaredJobs(env: NodeJS.ProcessEnv = process.env): JobDescription[] {
   return env[JOBS_ENV] ? (JSON.parse(env[JOBS_ENV]) as JobDescription[]) : [];
@@ -88,24 +93,23 @@ function lockPut(job: string, runId: string, now: Date) {
 
 export const jobAlreadyRunning = (job: string) => new Conflict('JobAlreadyRunning', `A run of ${job} is in progress; wait for it to end.`);
 
-/** The writes that start a run asked for through the API: the lock (409 if held) and the run record. */
-export function claimRunWrites(job: string, runId: string, now: Date): Write[] {
+/** The writes that start a run: the lock (409 JobAlreadyRunning if another run holds it) and the run record. */
+export function claimRunWrites(job: string, runId: string, now: Date, trigger: JobTrigger = 'api'): Write[] {
   return [
     { item: { Put: lockPut(job, runId, now) }, onConditionFailed: jobAlreadyRunning(job) },
-    { item: { Put: { TableName: tableName('resources'), Item: runItem(job, runId, 'api', now) } } },
+    { item: { Put: { TableName: tableName('resources'), Item: runItem(job, runId, trigger, now) } } },
   ];
 }
 
-/** A scheduled run claims the lock itself; false when another run holds it. */
+/** A scheduled run claims the job itself, lock and record together; false when another run holds it. */
 async function claimScheduledRun(job: string, runId: string, now: Date): Promise<boolean> {
   try {
-    await documentClient().send(new PutCommand(lockPut(job, runId, now)));
+    await commitWrites(claimRunWrites(job, runId, now, 'schedule'));
+    return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (error instanceof Conflict && error.code === 'JobAlreadyRunning') return false;
     throw error;
   }
-  await documentClient().send(new PutCommand({ TableName: tableName('resources'), Item: runItem(job, runId, 'schedule', now) }));
-  return true;
 }
 
 function boundedSummary(result: unknown): Record<string, unknown> {

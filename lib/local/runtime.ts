@@ -32,7 +32,7 @@ import { createLocalIssuer, type LocalIssuer } from './issuer';
 import { enterConcurrentMode } from './lambda-environment';
 import { seedDemoTenant } from './seed';
 import { localJobRuns } from './job-runs';
-import { JOBS_ENV, useJobInvoker } from '../../functions/kit/job';
+import { JOBS_ENV, jobsEnvironmentValue, useJobInvoker } from '../../functions/kit/job';
 
 export interface PlatformOptions {
   port?: number;
@@ -158,7 +158,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
       // What the stack hands the jobs operations: the manifest's jobs.
-      [JOBS_ENV]: JSON.stringify(manifest.jobs.map(({ name, schedule, description }) => ({ name, schedule, description }))),
+      [JOBS_ENV]: jobsEnvironmentValue(manifest.jobs),
     });
     resetDocumentClient();
     resetCursorSecret();
