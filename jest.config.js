@@ -9,6 +9,8 @@ const project = (displayName) => ({
   transformIgnorePatterns,
   testEnvironment: 'node',
   testMatch: [`<rootDir>/test/${displayName}/**/*.test.ts`],
+  // The kit imports zod's English messages by their ESM file (the only path esbuild tree-shakes); jest loads the CommonJS twin.
+  moduleNameMapper: { '^zod/v4/locales/en\\.js$': 'zod/v4/locales/en.cjs' },
 });
 
 // The reliability suite also runs alone (`npm run test:reliability`), when the run-wide setup above

@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document, generated from the manifest's operations and their zod schemas.
  * Served at GET /v1/openapi.json; a committed copy (openapi.json) is kept fresh by a test.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { MAX_BODY_BYTES } from './kit/http';
 import { isMutating, pathParameterNames, type AnyOperation } from './kit/operation';
 import { manifest } from './manifest';
@@ -36,7 +36,7 @@ class SchemaCollector {
   readonly components: Record<string, Json> = { Problem: PROBLEM_SCHEMA };
 
   /** JSON Schema of `schema` with named sub-schemas moved to components and referenced from there. */
-  convert(schema: z.ZodType, io: 'input' | 'output'): Json {
+  convert(schema: z.core.$ZodType, io: 'input' | 'output'): Json {
     const converted = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
     const { $schema: _ignored, $defs, ...rest } = converted;
     for (const [id, definition] of Object.entries(($defs ?? {}) as Record<string, Json>)) {
@@ -63,7 +63,7 @@ function problemResponse(description: string): Json {
 
 function parameters(op: AnyOperation, collector: SchemaCollector): Json[] {
   const result: Json[] = [];
-  const add = (where: 'path' | 'query', schema: z.ZodType | undefined) => {
+  const add = (where: 'path' | 'query', schema: z.core.$ZodType | undefined) => {
     if (!schema) return;
     const json = collector.convert(schema, 'input');
     const properties = (json.properties ?? {}) as Record<string, Json>;

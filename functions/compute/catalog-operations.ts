@@ -1,5 +1,5 @@
 /** The catalog API: flavors (instance types) and images, readable by every caller, added by operators. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineOperation, type AnyOperation } from '../kit/operation';
 import { pageOf, pageQuery } from '../kit/repository';
 import { createFlavorBody, createImageBody, flavorSchema, imageSchema, OPERATING_SYSTEMS } from './catalog';
@@ -7,7 +7,7 @@ import { createFlavorBody, createImageBody, flavorSchema, imageSchema, OPERATING
 const domain = 'compute';
 const catalogNote =
   'The catalog is platform-wide, the same for every tenant; a fresh platform ships a built-in one (seeded on first use).';
-const idFilter = (what: string) => z.string().min(1).max(64).optional().describe(`Only the ${what} with this id (an empty page if there is none).`);
+const idFilter = (what: string) => z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe(`Only the ${what} with this id (an empty page if there is none).`));
 
 export const listFlavors = defineOperation(() => ({
   operationId: 'listFlavors',
@@ -18,16 +18,14 @@ export const listFlavors = defineOperation(() => ({
   summary: 'List the flavors (instance types), by family and then size',
   description: `${catalogNote} \`hourlyPrice\` is the on-demand USD price per hour as a decimal string.`,
   access: 'authenticated',
-  query: pageQuery.extend({
+  query: z.extend(pageQuery, {
     family: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,31}$/, 'A flavor family, e.g. t3')
-      .optional()
-      .describe('Only this family, e.g. `t3`.'),
+      .optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'A flavor family, e.g. t3')))
+      .check(z.describe('Only this family, e.g. `t3`.')),
     id: idFilter('flavor'),
   }),
   status: 200,
-  response: pageOf(flavorSchema).meta({ id: 'FlavorList' }),
+  response: pageOf(flavorSchema).check(z.meta({ id: 'FlavorList' })),
   needs: ['cursorSecret', 'catalogSeed'],
 }));
 
@@ -40,12 +38,12 @@ export const listImages = defineOperation(() => ({
   summary: 'List the images, by os and then id',
   description: `${catalogNote} An instance's root volume must be at least the image's \`minDiskGb\`.`,
   access: 'authenticated',
-  query: pageQuery.extend({
-    os: z.enum(OPERATING_SYSTEMS).optional().describe('Only images of this operating system.'),
+  query: z.extend(pageQuery, {
+    os: z.optional(z.enum(OPERATING_SYSTEMS)).check(z.describe('Only images of this operating system.')),
     id: idFilter('image'),
   }),
   status: 200,
-  response: pageOf(imageSchema).meta({ id: 'ImageList' }),
+  response: pageOf(imageSchema).check(z.meta({ id: 'ImageList' })),
   needs: ['cursorSecret', 'catalogSeed'],
 }));
 

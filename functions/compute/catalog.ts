@@ -2,7 +2,7 @@
  * The compute catalog, pure: flavors (instance types) and images, their schemas, the rules that
  * tie an instance's settings to them, and the catalog a fresh platform ships with.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { BadRequest } from '../kit/errors';
 
 export const OPERATING_SYSTEMS = ['linux', 'windows'] as const;
@@ -46,75 +46,81 @@ export interface Image {
 
 export const flavorId = z
   .string()
-  .min(3)
-  .max(64)
-  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, 'A flavor id is <family>.<size> in lowercase, e.g. t3.micro')
-  .describe('`<family>.<size>`, e.g. `t3.micro`; the family is the part before the dot.');
+  .check(
+    z.minLength(3),
+    z.maxLength(64),
+    z.regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, 'A flavor id is <family>.<size> in lowercase, e.g. t3.micro'),
+    z.describe('`<family>.<size>`, e.g. `t3.micro`; the family is the part before the dot.'),
+  );
 
 export const imageId = z
   .string()
-  .min(5)
-  .max(64)
-  .regex(/^img-[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'An image id is img- followed by lowercase letters, digits, dots and dashes')
-  .describe('`img-` and a readable name, e.g. `img-ubuntu-24.04`.');
+  .check(
+    z.minLength(5),
+    z.maxLength(64),
+    z.regex(/^img-[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'An image id is img- followed by lowercase letters, digits, dots and dashes'),
+    z.describe('`img-` and a readable name, e.g. `img-ubuntu-24.04`.'),
+  );
 
 /** A USD amount with up to 6 decimals, no sign, no exponent: "0.0104". */
 export const decimalPrice = z
   .string()
-  .regex(/^(0|[1-9][0-9]{0,5})(\.[0-9]{1,6})?$/, 'A decimal string such as "0.0104" (up to 6 decimals)')
-  .describe('USD per hour, a decimal string (e.g. "0.0104").');
+  .check(
+    z.regex(/^(0|[1-9][0-9]{0,5})(\.[0-9]{1,6})?$/, 'A decimal string such as "0.0104" (up to 6 decimals)'),
+    z.describe('USD per hour, a decimal string (e.g. "0.0104").'),
+  );
 
-const description = z.string().max(256);
+const description = z.string().check(z.maxLength(256));
 
-export const flavorSchema = z
+export const flavorSchema = z.lazy(() => z
   .object({
     id: z.string(),
     family: z.string(),
-    vcpus: z.number().int(),
-    memoryMib: z.number().int(),
+    vcpus: z.int(),
+    memoryMib: z.int(),
     architecture: z.enum(ARCHITECTURES),
-    hourlyPrice: z.string().describe('On-demand USD per hour, a decimal string.'),
-    description: z.string().optional(),
+    hourlyPrice: z.string().check(z.describe('On-demand USD per hour, a decimal string.')),
+    description: z.optional(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .meta({ id: 'Flavor' });
+  .check(z.meta({ id: 'Flavor' })));
 
-export const imageSchema = z
+export const imageSchema = z.lazy(() => z
   .object({
     id: z.string(),
     name: z.string(),
     os: z.enum(OPERATING_SYSTEMS),
-    distribution: z.string().optional(),
-    version: z.string().optional().describe('The OS release, e.g. 24.04.'),
+    distribution: z.optional(z.string()),
+    version: z.optional(z.string()).check(z.describe('The OS release, e.g. 24.04.')),
     architecture: z.enum(ARCHITECTURES),
-    minDiskGb: z.number().int().describe('The smallest root volume an instance of this image may have.'),
-    description: z.string().optional(),
+    minDiskGb: z.int().check(z.describe('The smallest root volume an instance of this image may have.')),
+    description: z.optional(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .meta({ id: 'Image' });
+  .check(z.meta({ id: 'Image' })));
 
-export const createFlavorBody = z.strictObject({
+export const createFlavorBody = z.lazy(() => z.strictObject({
   id: flavorId,
-  vcpus: z.number().int().min(1).max(448),
-  memoryMib: z.number().int().min(256).max(24 * 1024 * 1024),
-  architecture: z.enum(ARCHITECTURES).optional().describe('Default x86_64.'),
+  vcpus: z.int().check(z.gte(1), z.lte(448)),
+  memoryMib: z.int().check(z.gte(256), z.lte(24 * 1024 * 1024)),
+  architecture: z.optional(z.enum(ARCHITECTURES)).check(z.describe('Default x86_64.')),
   hourlyPrice: decimalPrice,
-  description: description.optional(),
-});
+  description: z.optional(description),
+}));
 export type CreateFlavor = z.output<typeof createFlavorBody>;
 
-export const createImageBody = z.strictObject({
-  id: imageId.optional().describe('Default: a generated `img-<ulid>`.'),
-  name: z.string().trim().min(1).max(128),
+export const createImageBody = z.lazy(() => z.strictObject({
+  id: z.optional(imageId).check(z.describe('Default: a generated `img-<ulid>`.')),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(128)),
   os: z.enum(OPERATING_SYSTEMS),
-  distribution: z.string().min(1).max(64).optional(),
-  version: z.string().min(1).max(32).optional().describe('The OS release, e.g. 24.04.'),
-  architecture: z.enum(ARCHITECTURES).optional().describe('Default x86_64.'),
-  minDiskGb: z.number().int().min(1).max(16384),
-  description: description.optional(),
-});
+  distribution: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  version: z.optional(z.string().check(z.minLength(1), z.maxLength(32))).check(z.describe('The OS release, e.g. 24.04.')),
+  architecture: z.optional(z.enum(ARCHITECTURES)).check(z.describe('Default x86_64.')),
+  minDiskGb: z.int().check(z.gte(1), z.lte(16384)),
+  description: z.optional(description),
+}));
 export type CreateImage = z.output<typeof createImageBody>;
 
 // --- Records -------------------------------------------------------------------------------------

@@ -3,33 +3,33 @@
  * carrying `from` and `to`, so that subscribers and the audit trail see every move. `pending`,
  * `stopping`, `rebooting` and `shutting_down` also carry the operation whose saga they start.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineEvent, type AnyEventSpec } from '../events/define';
 import { usageSchema } from '../events/usage';
 import { INSTANCE_STATES } from './instance';
 
 const source = 'platform.compute' as const;
 const state = z.enum(INSTANCE_STATES);
-const move = { from: state.optional().describe('Absent when the instance is new.'), to: state };
+const move = { from: z.optional(state).check(z.describe('Absent when the instance is new.')), to: state };
 /** `instance.time` (by flavor) while running; `publicIpv4.time` while a public address is held. */
-const usage = usageSchema.optional();
-const started = { ...move, operationId: z.string(), operationType: z.string().describe('The saga: InstanceLaunch, InstanceStop, InstanceReboot or InstanceTermination.') };
+const usage = z.optional(usageSchema);
+const started = { ...move, operationId: z.string(), operationType: z.string().check(z.describe('The saga: InstanceLaunch, InstanceStop, InstanceReboot or InstanceTermination.')) };
 
 export const instancePending = defineEvent({
   source,
   detailType: 'instance.pending',
   resourceType: 'instance',
   description: 'An instance was created, or a stopped one started: it is pending, and the InstanceLaunch saga brings it to running.',
-  data: z.object({
+  data: z.lazy(() => z.object({
     ...started,
     flavorId: z.string(),
     imageId: z.string(),
     subnetId: z.string(),
-    privateIpAddress: z.string().optional(),
-    publicIpAddress: z.string().optional(),
-    projectId: z.string().optional(),
-    usage: usage.describe('On the create with a public address: `publicIpv4.time` starts.'),
-  }),
+    privateIpAddress: z.optional(z.string()),
+    publicIpAddress: z.optional(z.string()),
+    projectId: z.optional(z.string()),
+    usage: usage.check(z.describe('On the create with a public address: `publicIpv4.time` starts.')),
+  })),
 });
 
 export const instanceRunning = defineEvent({
@@ -37,7 +37,7 @@ export const instanceRunning = defineEvent({
   detailType: 'instance.running',
   resourceType: 'instance',
   description: 'The instance is running (its running time counts from launchedAt): `instance.time` of its flavor starts.',
-  data: z.object({ ...move, launchedAt: z.string(), operationId: z.string(), flavorId: z.string(), usage }),
+  data: z.lazy(() => z.object({ ...move, launchedAt: z.string(), operationId: z.string(), flavorId: z.string(), usage })),
 });
 
 export const instanceStopping = defineEvent({
@@ -45,7 +45,7 @@ export const instanceStopping = defineEvent({
   detailType: 'instance.stopping',
   resourceType: 'instance',
   description: 'A stop was asked for (or asked again after a failed one): the InstanceStop saga stops the machine. Leaving running stops `instance.time`.',
-  data: z.object({ ...started, runningSeconds: z.number().int(), usage }),
+  data: z.object({ ...started, runningSeconds: z.int(), usage }),
 });
 
 export const instanceStopped = defineEvent({
@@ -77,7 +77,7 @@ export const instanceResized = defineEvent({
   detailType: 'instance.resized',
   resourceType: 'instance',
   description: 'A stopped instance took another flavor; the vcpus quota moved with it. The machine takes it at its next start.',
-  data: z.object({ fromFlavorId: z.string(), toFlavorId: z.string(), vcpus: z.number().int(), memoryMib: z.number().int() }),
+  data: z.lazy(() => z.object({ fromFlavorId: z.string(), toFlavorId: z.string(), vcpus: z.int(), memoryMib: z.int() })),
 });
 
 export const instanceShuttingDown = defineEvent({
@@ -85,7 +85,7 @@ export const instanceShuttingDown = defineEvent({
   detailType: 'instance.shutting_down',
   resourceType: 'instance',
   description: 'Termination was asked for (or asked again after a failed one): the InstanceTermination saga destroys the machine. Leaving running stops `instance.time`.',
-  data: z.object({ ...started, runningSeconds: z.number().int(), usage }),
+  data: z.object({ ...started, runningSeconds: z.int(), usage }),
 });
 
 export const instanceTerminated = defineEvent({
@@ -93,7 +93,7 @@ export const instanceTerminated = defineEvent({
   detailType: 'instance.terminated',
   resourceType: 'instance',
   description: 'The instance is terminated: its addresses and quota are given back (`publicIpv4.time` stops); it stays readable for one hour.',
-  data: z.object({ ...move, operationId: z.string(), runningSeconds: z.number().int(), usage }),
+  data: z.lazy(() => z.object({ ...move, operationId: z.string(), runningSeconds: z.int(), usage })),
 });
 
 export const instanceFailed = defineEvent({
@@ -101,7 +101,7 @@ export const instanceFailed = defineEvent({
   detailType: 'instance.failed',
   resourceType: 'instance',
   description: 'The instance could not reach running: its machine, addresses and quota are given back (`publicIpv4.time` stops); it stays readable for one hour.',
-  data: z.object({ ...move, operationId: z.string(), reason: z.object({ code: z.string(), message: z.string() }), usage }),
+  data: z.lazy(() => z.object({ ...move, operationId: z.string(), reason: z.object({ code: z.string(), message: z.string() }), usage })),
 });
 
 export const instanceTransitionFailed = defineEvent({
@@ -109,7 +109,7 @@ export const instanceTransitionFailed = defineEvent({
   detailType: 'instance.transition_failed',
   resourceType: 'instance',
   description: 'A stop, reboot or termination could not be completed by the data plane; the instance keeps its state with a stateReason, and asking again retries.',
-  data: z.object({ operationId: z.string(), operationType: z.string(), status: state, reason: z.object({ code: z.string(), message: z.string() }) }),
+  data: z.lazy(() => z.object({ operationId: z.string(), operationType: z.string(), status: state, reason: z.object({ code: z.string(), message: z.string() }) })),
 });
 
 export const instanceUpdated = defineEvent({
@@ -117,12 +117,12 @@ export const instanceUpdated = defineEvent({
   detailType: 'instance.updated',
   resourceType: 'instance',
   description: "The instance's name, protection flags or tags changed; `data` holds the new values of what changed.",
-  data: z.object({
-    name: z.string().optional(),
-    disableApiTermination: z.boolean().optional(),
-    disableApiStop: z.boolean().optional(),
-    tags: z.record(z.string(), z.string()).optional(),
-  }),
+  data: z.lazy(() => z.object({
+    name: z.optional(z.string()),
+    disableApiTermination: z.optional(z.boolean()),
+    disableApiStop: z.optional(z.boolean()),
+    tags: z.optional(z.record(z.string(), z.string())),
+  })),
 });
 
 export const instanceEvents: AnyEventSpec[] = [

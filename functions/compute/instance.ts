@@ -1,5 +1,5 @@
 /** The instance: its record, its API view and the rules of its life (pure functions, no I/O). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated', 'failed'] as const;
 export type InstanceState = (typeof INSTANCE_STATES)[number];
@@ -167,39 +167,39 @@ export function withTemplate<T extends Record<string, unknown>>(template: Record
 
 // --- The API view -------------------------------------------------------------------------------
 
-export const instanceSchema = z
+export const instanceSchema = z.lazy(() => z
   .object({
-    id: z.string().describe('i-...'),
+    id: z.string().check(z.describe('i-...')),
     tenantId: z.string(),
     name: z.string(),
     status: z.enum(INSTANCE_STATES),
     flavorId: z.string(),
-    vcpus: z.number().int(),
-    memoryMib: z.number().int(),
+    vcpus: z.int(),
+    memoryMib: z.int(),
     imageId: z.string(),
     vpcId: z.string(),
     subnetId: z.string(),
     availabilityZone: z.string(),
     securityGroupIds: z.array(z.string()),
-    privateIpAddress: z.string().optional().describe('Given back when the instance is terminated or failed.'),
-    publicIpAddress: z.string().optional(),
-    rootVolumeGb: z.number().int(),
-    projectId: z.string().optional(),
-    templateId: z.string().optional(),
+    privateIpAddress: z.optional(z.string()).check(z.describe('Given back when the instance is terminated or failed.')),
+    publicIpAddress: z.optional(z.string()),
+    rootVolumeGb: z.int(),
+    projectId: z.optional(z.string()),
+    templateId: z.optional(z.string()),
     disableApiTermination: z.boolean(),
     disableApiStop: z.boolean(),
-    operationId: z.string().optional().describe('The operation of the transition in progress, or of the last one (GET /v1/operations/{id}).'),
-    launchedAt: z.string().optional().describe('When the instance last entered running.'),
-    runningSeconds: z.number().int().describe('Whole seconds spent running over the instance\'s life, the current interval included: what billing counts.'),
-    stateReason: z.object({ code: z.string(), message: z.string() }).optional().describe('Why the last transition failed.'),
-    terminatedAt: z.string().optional(),
-    expiresAt: z.string().optional().describe('Terminated and failed instances stay readable until then (one hour).'),
+    operationId: z.optional(z.string()).check(z.describe('The operation of the transition in progress, or of the last one (GET /v1/operations/{id}).')),
+    launchedAt: z.optional(z.string()).check(z.describe('When the instance last entered running.')),
+    runningSeconds: z.int().check(z.describe('Whole seconds spent running over the instance\'s life, the current interval included: what billing counts.')),
+    stateReason: z.optional(z.object({ code: z.string(), message: z.string() })).check(z.describe('Why the last transition failed.')),
+    terminatedAt: z.optional(z.string()),
+    expiresAt: z.optional(z.string()).check(z.describe('Terminated and failed instances stay readable until then (one hour).')),
     createdAt: z.string(),
     updatedAt: z.string(),
-    version: z.number().int(),
+    version: z.int(),
     tags: z.record(z.string(), z.string()),
   })
-  .meta({ id: 'Instance' });
+  .check(z.meta({ id: 'Instance' })));
 
 export type InstanceView = z.input<typeof instanceSchema>;
 

@@ -1,5 +1,5 @@
 /** The instances API (AWS EC2 semantics; API.md, Compute). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineOperation } from '../kit/operation';
 import { pageOf, pageQuery } from '../kit/repository';
 import { tagsPatch } from '../projects/project';
@@ -8,7 +8,7 @@ import { instanceSchema } from './instance';
 import { instanceSettingsShape, settingErrors } from './settings';
 
 const domain = 'compute';
-const params = z.strictObject({ id: z.string().min(1).max(64).describe('An instance id: i-...') });
+const params = z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('An instance id: i-...')) });
 const notFound = { status: 404, code: 'InvalidInstanceID.NotFound', description: 'No instance has this id in the tenant.' };
 const wrongState = (what: string) => ({ status: 409, code: 'IncorrectInstanceState', description: what });
 const noop = (what: string) => ({ status: 200 as const, description: what, response: instanceSchema });
@@ -30,9 +30,9 @@ export const createInstance = defineOperation(() => ({
   access: 'member',
   body: z.strictObject({
     name: resourceName,
-    templateId: z.string().min(1).max(64).optional().describe('A template (POST /v1/templates) whose settings the body overrides.'),
-    ...Object.fromEntries(Object.entries(instanceSettingsShape).map(([key, schema]) => [key, schema.optional()])),
-  } as { name: typeof resourceName; templateId: z.ZodOptional<z.ZodString> } & { [K in keyof typeof instanceSettingsShape]: z.ZodOptional<(typeof instanceSettingsShape)[K]> }),
+    templateId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe('A template (POST /v1/templates) whose settings the body overrides.')),
+    ...Object.fromEntries(Object.entries(instanceSettingsShape).map(([key, schema]) => [key, z.optional(schema)])),
+  } as { name: typeof resourceName; templateId: z.ZodMiniOptional<z.ZodMiniString> } & { [K in keyof typeof instanceSettingsShape]: z.ZodMiniOptional<(typeof instanceSettingsShape)[K]> }),
   status: 202,
   response: instanceSchema,
   errors: [
@@ -63,7 +63,7 @@ export const listInstances = defineOperation(() => ({
   access: 'viewer',
   query: pageQuery,
   status: 200,
-  response: pageOf(instanceSchema).meta({ id: 'InstanceList' }),
+  response: pageOf(instanceSchema).check(z.meta({ id: 'InstanceList' })),
   needs: ['cursorSecret'],
 }));
 
@@ -93,10 +93,10 @@ export const updateInstance = defineOperation(() => ({
   access: 'member',
   params,
   body: z.strictObject({
-    name: resourceName.optional(),
-    disableApiTermination: z.boolean().optional(),
-    disableApiStop: z.boolean().optional(),
-    tags: tagsPatch.optional(),
+    name: z.optional(resourceName),
+    disableApiTermination: z.optional(z.boolean()),
+    disableApiStop: z.optional(z.boolean()),
+    tags: z.optional(tagsPatch),
   }),
   status: 200,
   response: instanceSchema,

@@ -3,11 +3,11 @@
  * template holds any of them; a create with `templateId` takes the template's and lets its own
  * body fields override (tags are merged, the body's winning).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ErrorDoc } from '../kit/operation';
 import { tags } from '../projects/project';
 
-const id = (what: string) => z.string().min(1).max(64).describe(what);
+const id = (what: string) => z.string().check(z.minLength(1), z.maxLength(64), z.describe(what));
 
 export const MAX_USER_DATA_BYTES = 16 * 1024;
 export const MAX_ROOT_VOLUME_GB = 16384;
@@ -19,20 +19,22 @@ export const instanceSettingsShape = {
   subnetId: id('The subnet the instance is launched into; it takes a private address there.'),
   securityGroupIds: z
     .array(id('A security group of the subnet\'s VPC.'))
-    .min(1)
-    .max(MAX_SECURITY_GROUPS)
-    .describe(`1 to ${MAX_SECURITY_GROUPS} groups of the subnet's VPC; default: the VPC's default group.`),
+    .check(
+      z.minLength(1),
+      z.maxLength(MAX_SECURITY_GROUPS),
+      z.describe(`1 to ${MAX_SECURITY_GROUPS} groups of the subnet's VPC; default: the VPC's default group.`),
+    ),
   projectId: id('The project the instance belongs to.'),
-  assignPublicIp: z.boolean().describe("Give the instance a public address; default: the subnet's mapPublicIpOnLaunch."),
-  rootVolumeGb: z.number().int().min(1).max(MAX_ROOT_VOLUME_GB).describe("Root volume size; default and minimum: the image's minDiskGb."),
-  userData: z.string().max(MAX_USER_DATA_BYTES).describe('Handed to the instance at boot; at most 16 KiB. Never shown again.'),
-  disableApiTermination: z.boolean().describe('While true, terminate answers 400 OperationNotPermitted.'),
-  disableApiStop: z.boolean().describe('While true, stop answers 400 OperationNotPermitted.'),
+  assignPublicIp: z.boolean().check(z.describe("Give the instance a public address; default: the subnet's mapPublicIpOnLaunch.")),
+  rootVolumeGb: z.int().check(z.gte(1), z.lte(MAX_ROOT_VOLUME_GB), z.describe("Root volume size; default and minimum: the image's minDiskGb.")),
+  userData: z.string().check(z.maxLength(MAX_USER_DATA_BYTES), z.describe('Handed to the instance at boot; at most 16 KiB. Never shown again.')),
+  disableApiTermination: z.boolean().check(z.describe('While true, terminate answers 400 OperationNotPermitted.')),
+  disableApiStop: z.boolean().check(z.describe('While true, stop answers 400 OperationNotPermitted.')),
   tags,
 };
 
 /** Every setting optional: what a template may hold. */
-export const instanceSettings = z.strictObject(instanceSettingsShape).partial();
+export const instanceSettings = z.partial(z.strictObject(instanceSettingsShape));
 export type InstanceSettings = z.output<typeof instanceSettings>;
 
 /** The errors of settings that name catalog entries or a project, as a create of an instance or template documents them. */

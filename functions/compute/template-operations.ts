@@ -1,5 +1,5 @@
 /** The templates API (AWS launch templates): saved instance settings, and their events. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineEvent, type AnyEventSpec } from '../events/define';
 import { defineOperation, type AnyOperation } from '../kit/operation';
 import { pageOf, pageQuery } from '../kit/repository';
@@ -8,7 +8,7 @@ import { settingErrors } from './settings';
 
 const domain = 'compute';
 const source = 'platform.compute' as const;
-const templateParams = z.strictObject({ id: z.string().min(1).max(64).describe('A template id: lt-...') });
+const templateParams = z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A template id: lt-...')) });
 const templateNotFound = { status: 404, code: 'InvalidLaunchTemplateId.NotFound', description: 'No template has this id in the tenant.' };
 
 export const templateCreated = defineEvent({
@@ -16,7 +16,7 @@ export const templateCreated = defineEvent({
   detailType: 'template.created',
   resourceType: 'template',
   description: 'An instance template was created; `data` names the catalog entries it uses (user data is never in events).',
-  data: z.object({ name: z.string(), flavorId: z.string().optional(), imageId: z.string().optional(), projectId: z.string().optional() }),
+  data: z.lazy(() => z.object({ name: z.string(), flavorId: z.optional(z.string()), imageId: z.optional(z.string()), projectId: z.optional(z.string()) })),
 });
 
 export const templateDeleted = defineEvent({
@@ -61,7 +61,7 @@ export const listTemplates = defineOperation(() => ({
   access: 'viewer',
   query: pageQuery,
   status: 200,
-  response: pageOf(templateSchema).meta({ id: 'TemplateList' }),
+  response: pageOf(templateSchema).check(z.meta({ id: 'TemplateList' })),
   needs: ['cursorSecret'],
 }));
 

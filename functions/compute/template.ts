@@ -3,7 +3,7 @@
  * its settings to the catalog. A template holds any subset of the instance settings; an instance
  * create with `templateId` takes them and lets its own body override them.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { newId } from '../kit/ids';
 import { assertArchitectureMatches, assertRootVolumeFits, type Flavor, type Image } from './catalog';
 import { instanceSettings, type InstanceSettings } from './settings';
@@ -23,34 +23,36 @@ export type Template = Omit<InstanceSettings, 'tags'> & {
 /** AWS's launch template name rule: 3–128 of letters, digits and ( ) . - / _ */
 export const templateName = z
   .string()
-  .min(3)
-  .max(128)
-  .regex(/^[A-Za-z0-9().\-/_]+$/, 'Letters, digits and ( ) . - / _')
-  .describe('Unique among the tenant\'s templates (case-sensitive).');
+  .check(
+    z.minLength(3),
+    z.maxLength(128),
+    z.regex(/^[A-Za-z0-9().\-/_]+$/, 'Letters, digits and ( ) . - / _'),
+    z.describe('Unique among the tenant\'s templates (case-sensitive).'),
+  );
 
 export const createTemplateBody = z.strictObject({
   name: templateName,
-  description: z.string().max(255).optional(),
+  description: z.optional(z.string().check(z.maxLength(255))),
   ...instanceSettings.shape,
 });
 export type CreateTemplate = z.output<typeof createTemplateBody>;
 
-const settingsView = instanceSettings.omit({ userData: true, tags: true }).shape;
+const settingsView = z.omit(instanceSettings, { userData: true, tags: true }).shape;
 
-export const templateSchema = z
+export const templateSchema = z.lazy(() => z
   .object({
     id: z.string(),
     tenantId: z.string(),
     name: z.string(),
-    description: z.string().optional(),
+    description: z.optional(z.string()),
     ...settingsView,
-    hasUserData: z.boolean().describe('Whether the template holds user data; like an instance\'s, it is never shown.'),
+    hasUserData: z.boolean().check(z.describe('Whether the template holds user data; like an instance\'s, it is never shown.')),
     createdAt: z.string(),
     updatedAt: z.string(),
-    version: z.number().int(),
-    tags: z.record(z.string(), z.string()).describe('The template\'s tags; an instance launched from it takes them too, its own winning.'),
+    version: z.int(),
+    tags: z.record(z.string(), z.string()).check(z.describe('The template\'s tags; an instance launched from it takes them too, its own winning.')),
   })
-  .meta({ id: 'Template' });
+  .check(z.meta({ id: 'Template' })));
 export type TemplateView = z.input<typeof templateSchema>;
 
 export function buildTemplate(tenantId: string, body: CreateTemplate, now: Date): Template {

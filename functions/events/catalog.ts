@@ -4,7 +4,7 @@
  * carries, and its `data`) for docs/events.md, and a JSON Schema draft 4 of the whole EventBridge
  * event for the EventBridge schema registry (the registry takes OpenApi3 or JSONSchemaDraft4).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { manifest } from '../manifest';
 import type { AnyEventSpec } from './define';
 
@@ -22,12 +22,12 @@ export interface CatalogEntry {
 /** The zod schema of a detail-type's `detail`: the common fields and this event's `data`. */
 export function detailOf(spec: AnyEventSpec) {
   return z.object({
-    eventId: z.string().describe('Unique per event and the same on every delivery of it: consumers deduplicate on it.'),
+    eventId: z.string().check(z.describe('Unique per event and the same on every delivery of it: consumers deduplicate on it.')),
     tenantId: z.string(),
     resourceType: z.literal(spec.resourceType),
     resourceId: z.string(),
-    occurredAt: z.string().describe('When the change was committed, ISO 8601 UTC.'),
-    actor: z.string().describe('`user:<id>` for API callers, `system:<component>` for sagas and jobs.'),
+    occurredAt: z.string().check(z.describe('When the change was committed, ISO 8601 UTC.')),
+    actor: z.string().check(z.describe('`user:<id>` for API callers, `system:<component>` for sagas and jobs.')),
     data: spec.data,
   });
 }
@@ -36,7 +36,7 @@ export function detailOf(spec: AnyEventSpec) {
 export function busEventOf(spec: AnyEventSpec) {
   return z.object({
     version: z.string(),
-    id: z.string().describe('EventBridge\'s id of this delivery; a redelivered event gets a new one (use detail.eventId).'),
+    id: z.string().check(z.describe('EventBridge\'s id of this delivery; a redelivered event gets a new one (use detail.eventId).')),
     'detail-type': z.literal(spec.detailType),
     source: z.literal(spec.source),
     account: z.string(),
@@ -48,7 +48,7 @@ export function busEventOf(spec: AnyEventSpec) {
 }
 
 // Input mode: `data` is stored as given, and objects stay open so consumers tolerate added fields.
-const jsonSchema = (schema: z.ZodType, target: 'draft-2020-12' | 'draft-04') =>
+const jsonSchema = (schema: z.core.$ZodType, target: 'draft-2020-12' | 'draft-04') =>
   z.toJSONSchema(schema, { target, io: 'input', unrepresentable: 'any' }) as Json;
 
 export function detailSchema(spec: AnyEventSpec): Json {

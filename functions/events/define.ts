@@ -2,9 +2,9 @@
  * Domain events: every detail-type is declared once with the zod schema of its `data`. The event
  * catalog (docs/events.md, JSON Schemas, the EventBridge schema registry) is generated from these.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
-export interface EventSpec<Data extends z.ZodType = z.ZodType> {
+export interface EventSpec<Data extends z.core.$ZodType = z.core.$ZodType> {
   /** `platform.<domain>`, EventBridge's `source`. */
   source: `platform.${string}`;
   /** `<resource>.<event>`, EventBridge's `detail-type`. */
@@ -14,9 +14,9 @@ export interface EventSpec<Data extends z.ZodType = z.ZodType> {
   data: Data;
 }
 
-export type AnyEventSpec = EventSpec<z.ZodType>;
+export type AnyEventSpec = EventSpec<z.core.$ZodType>;
 
-export function defineEvent<Data extends z.ZodType>(spec: EventSpec<Data>): EventSpec<Data> {
+export function defineEvent<Data extends z.core.$ZodType>(spec: EventSpec<Data>): EventSpec<Data> {
   if (!/^platform\.[a-z][a-z-]*$/.test(spec.source)) throw new Error(`${spec.detailType}: source ${spec.source} is not platform.<domain>`);
   if (!/^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/.test(spec.detailType)) throw new Error(`${spec.detailType} is not <resource>.<event>`);
   return spec;
@@ -26,7 +26,7 @@ export function defineEvent<Data extends z.ZodType>(spec: EventSpec<Data>): Even
 export type Actor = `user:${string}` | `system:${string}`;
 
 /** The `detail` of every event, as DESIGN.md fixes it. */
-export const eventDetail = <Data extends z.ZodType>(data: Data) =>
+export const eventDetail = <Data extends z.core.$ZodType>(data: Data) =>
   z.object({
     eventId: z.string(),
     tenantId: z.string(),

@@ -1,38 +1,38 @@
 /** The tenant's own event history and audit trail, read-only. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineOperation } from '../kit/operation';
 import { pageOf, pageQuery } from '../kit/repository';
 
 /** `<resource>.<event>`, as defineEvent requires of every detail-type. */
 export const DETAIL_TYPE_PATTERN = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
-const resourceId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._:@#-]*$/);
+const resourceId = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9][A-Za-z0-9._:@#-]*$/));
 
-export const domainEventView = z
+export const domainEventView = z.lazy(() => z
   .object({
-    id: z.string().describe('The eventId: the same on every delivery of this event.'),
-    source: z.string().describe('`platform.<domain>`'),
-    type: z.string().describe('The detail-type: `<resource>.<event>`.'),
+    id: z.string().check(z.describe('The eventId: the same on every delivery of this event.')),
+    source: z.string().check(z.describe('`platform.<domain>`')),
+    type: z.string().check(z.describe('The detail-type: `<resource>.<event>`.')),
     resourceType: z.string(),
     resourceId: z.string(),
     occurredAt: z.string(),
-    actor: z.string().describe('`user:<id>` for API callers, `system:<component>` for sagas and jobs.'),
+    actor: z.string().check(z.describe('`user:<id>` for API callers, `system:<component>` for sagas and jobs.')),
     data: z.unknown(),
   })
-  .meta({ id: 'DomainEvent' });
+  .check(z.meta({ id: 'DomainEvent' })));
 
-export const auditEntryView = z
+export const auditEntryView = z.lazy(() => z
   .object({
     id: z.string(),
     at: z.string(),
-    actor: z.string().describe('`user:<id>` for API callers, `system:<component>` for sagas and jobs.'),
-    action: z.string().describe('What happened: the detail-type of the change\'s event.'),
+    actor: z.string().check(z.describe('`user:<id>` for API callers, `system:<component>` for sagas and jobs.')),
+    action: z.string().check(z.describe('What happened: the detail-type of the change\'s event.')),
     resourceType: z.string(),
     resourceId: z.string(),
-    requestId: z.string().describe('The request (or saga execution) that made the change.'),
-    eventId: z.string().optional().describe('The domain event of the change.'),
+    requestId: z.string().check(z.describe('The request (or saga execution) that made the change.')),
+    eventId: z.optional(z.string()).check(z.describe('The domain event of the change.')),
     changes: z.unknown(),
   })
-  .meta({ id: 'AuditEntry' });
+  .check(z.meta({ id: 'AuditEntry' })));
 
 export const listEvents = defineOperation(() => ({
   operationId: 'listEvents',
@@ -45,12 +45,14 @@ export const listEvents = defineOperation(() => ({
     'Events are kept 90 days. Filter by `type` (a detail-type such as `tenant.activated`), by `resourceId`, or both. ' +
     'The same events are published to the event bus; see the event catalog in docs/events.md.',
   access: 'viewer',
-  query: pageQuery.extend({
-    type: z.string().max(128).regex(DETAIL_TYPE_PATTERN, 'A detail-type: <resource>.<event>').optional().describe('Only events of this detail-type.'),
-    resourceId: resourceId.optional().describe('Only events of this resource.'),
+  query: z.extend(pageQuery, {
+    type: z
+      .optional(z.string().check(z.maxLength(128), z.regex(DETAIL_TYPE_PATTERN, 'A detail-type: <resource>.<event>')))
+      .check(z.describe('Only events of this detail-type.')),
+    resourceId: z.optional(resourceId).check(z.describe('Only events of this resource.')),
   }),
   status: 200,
-  response: pageOf(domainEventView).meta({ id: 'DomainEventList' }),
+  response: pageOf(domainEventView).check(z.meta({ id: 'DomainEventList' })),
   needs: ['cursorSecret'],
 }));
 
@@ -65,17 +67,14 @@ export const listAuditLog = defineOperation(() => ({
     'One immutable entry per change, written in the transaction of the change. Filter by `resourceId`, by `actor` ' +
     '(exactly as entries show it: `user:<id>` or `system:<component>`), or both.',
   access: 'viewer',
-  query: pageQuery.extend({
-    resourceId: resourceId.optional().describe('Only changes of this resource.'),
+  query: z.extend(pageQuery, {
+    resourceId: z.optional(resourceId).check(z.describe('Only changes of this resource.')),
     actor: z
-      .string()
-      .max(256)
-      .regex(/^(user|system):\S+$/, 'An actor: user:<id> or system:<component>')
-      .optional()
-      .describe('Only changes made by this actor.'),
+      .optional(z.string().check(z.maxLength(256), z.regex(/^(user|system):\S+$/, 'An actor: user:<id> or system:<component>')))
+      .check(z.describe('Only changes made by this actor.')),
   }),
   status: 200,
-  response: pageOf(auditEntryView).meta({ id: 'AuditEntryList' }),
+  response: pageOf(auditEntryView).check(z.meta({ id: 'AuditEntryList' })),
   needs: ['cursorSecret'],
 }));
 

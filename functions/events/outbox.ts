@@ -3,7 +3,7 @@
  * transaction of the change itself. Nothing uncommitted is ever published (the relay reads only
  * committed outbox items), and nothing committed is lost.
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { newId } from '../kit/ids';
 import { expiryAttributes, tableName } from '../kit/tables';
 import type { Write } from '../kit/transaction';
@@ -11,7 +11,7 @@ import type { Actor, DomainEvent, EventSpec } from './define';
 
 export const EVENT_RETENTION_DAYS = 90;
 
-export interface ChangeDraft<Data extends z.ZodType = z.ZodType> {
+export interface ChangeDraft<Data extends z.core.$ZodType = z.core.$ZodType> {
   event: EventSpec<Data>;
   tenantId: string;
   resourceId: string;
@@ -27,7 +27,7 @@ export interface ChangeContext {
 }
 
 /** Typed construction of a draft: `change(tenantActivated, { tenantId, resourceId, data })`. */
-export function change<Data extends z.ZodType>(event: EventSpec<Data>, draft: Omit<ChangeDraft<Data>, 'event'>): ChangeDraft {
+export function change<Data extends z.core.$ZodType>(event: EventSpec<Data>, draft: Omit<ChangeDraft<Data>, 'event'>): ChangeDraft {
   return { event, ...draft } as ChangeDraft;
 }
 

@@ -3,7 +3,7 @@
  * billed quantity carries `usage` blocks in its `data`, written in the change's transaction. Billing
  * rates them; no domain computes money or runs a metering clock of its own.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const USAGE_ACTIONS = ['start', 'change', 'stop'] as const;
 export type UsageAction = (typeof USAGE_ACTIONS)[number];
@@ -21,13 +21,13 @@ export interface UsageBlock {
 export const usageSchema = z
   .array(
     z.object({
-      meter: z.string().regex(/^[a-z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$/),
-      dimension: z.string().optional(),
-      quantity: z.string().regex(/^\d+(\.\d+)?$/).describe('The new level, a decimal string.'),
+      meter: z.string().check(z.regex(/^[a-z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$/)),
+      dimension: z.optional(z.string()),
+      quantity: z.string().check(z.regex(/^\d+(\.\d+)?$/), z.describe('The new level, a decimal string.')),
       action: z.enum(USAGE_ACTIONS),
     }),
   )
-  .describe('Billed quantities this change starts, changes or stops (metering for billing).');
+  .check(z.describe('Billed quantities this change starts, changes or stops (metering for billing).'));
 
 /** A level meter turned on (`quantity` 1 unless given). */
 export const usageStart = (meter: string, dimension?: string, quantity = '1'): UsageBlock => ({ meter, ...(dimension ? { dimension } : {}), quantity, action: 'start' });

@@ -1,31 +1,31 @@
 /** Jobs on demand (API.md, Common rules): operators run any manifest job now, with its real handler. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineOperation } from '../kit/operation';
 
 const domain = 'jobs';
-const jobName = z.string().min(1).max(64).describe("A job's name in the manifest: `cleanup`, `instance-metrics`.");
+const jobName = z.string().check(z.minLength(1), z.maxLength(64), z.describe("A job's name in the manifest: `cleanup`, `instance-metrics`."));
 const noSuchJob = { status: 404, code: 'NoSuchJob', description: 'The manifest declares no job of this name.' };
 
-export const jobRunSchema = z
+export const jobRunSchema = z.lazy(() => z
   .object({
-    id: z.string().describe('run-...'),
+    id: z.string().check(z.describe('run-...')),
     job: z.string(),
-    status: z.enum(['running', 'succeeded', 'failed']).describe('A run still `running` past its deadline (15 minutes) is reported `failed`.'),
-    trigger: z.enum(['schedule', 'api']).describe('Whether the schedule fired it or an operator asked for it.'),
+    status: z.enum(['running', 'succeeded', 'failed']).check(z.describe('A run still `running` past its deadline (15 minutes) is reported `failed`.')),
+    trigger: z.enum(['schedule', 'api']).check(z.describe('Whether the schedule fired it or an operator asked for it.')),
     startedAt: z.string(),
-    endedAt: z.string().optional(),
-    summary: z.record(z.string(), z.unknown()).describe("What the job's handler reported (counts), or the error of a failed run."),
+    endedAt: z.optional(z.string()),
+    summary: z.record(z.string(), z.unknown()).check(z.describe("What the job's handler reported (counts), or the error of a failed run.")),
   })
-  .meta({ id: 'JobRun' });
+  .check(z.meta({ id: 'JobRun' })));
 
-const jobSchema = z
+const jobSchema = z.lazy(() => z
   .object({
     name: z.string(),
-    schedule: z.string().describe('AWS syntax: `rate(1 hour)`, `cron(0 3 * * ? *)`.'),
+    schedule: z.string().check(z.describe('AWS syntax: `rate(1 hour)`, `cron(0 3 * * ? *)`.')),
     description: z.string(),
-    lastRun: jobRunSchema.optional().describe('The newest run, scheduled or on demand.'),
+    lastRun: z.optional(jobRunSchema).check(z.describe('The newest run, scheduled or on demand.')),
   })
-  .meta({ id: 'Job' });
+  .check(z.meta({ id: 'Job' })));
 
 export const listJobs = defineOperation(() => ({
   operationId: 'listJobs',
@@ -36,7 +36,7 @@ export const listJobs = defineOperation(() => ({
   summary: "List the manifest's jobs with their schedules and last runs",
   access: 'platform-admin',
   status: 200,
-  response: z.object({ items: z.array(jobSchema) }).meta({ id: 'JobList' }),
+  response: z.object({ items: z.array(jobSchema) }).check(z.meta({ id: 'JobList' })),
   needs: ['jobs'],
 }));
 
@@ -70,7 +70,7 @@ export const getJobRun = defineOperation(() => ({
   domain,
   summary: 'Get a job run',
   access: 'platform-admin',
-  params: z.strictObject({ name: jobName, id: z.string().min(1).max(64) }),
+  params: z.strictObject({ name: jobName, id: z.string().check(z.minLength(1), z.maxLength(64)) }),
   status: 200,
   response: jobRunSchema,
   needs: ['jobs'],

@@ -7,7 +7,8 @@
 import middy from '@middy/core';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { authorize, callerFromClaims, isTenantRole, type Caller } from './auth';
 import {
   ApiError,
@@ -114,7 +115,7 @@ function headerOf(event: HttpEvent, name: string): string | undefined {
   return undefined;
 }
 
-export function fieldErrors(error: z.ZodError, where: string): FieldError[] {
+export function fieldErrors(error: z.core.$ZodError, where: string): FieldError[] {
   return error.issues.flatMap((issue) => {
     const base = [where, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
@@ -124,12 +125,15 @@ export function fieldErrors(error: z.ZodError, where: string): FieldError[] {
   });
 }
 
-function validate(schema: z.ZodType, value: unknown, where: string, errors: FieldError[]): unknown {
-  const result = schema.safeParse(value);
+function validate(schema: z.core.$ZodType, value: unknown, where: string, errors: FieldError[]): unknown {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   errors.push(...fieldErrors(result.error, where));
   return undefined;
 }
+
+// zod/mini ships no messages ("Invalid input" for everything); clients read the English ones in field errors.
+z.config(en());
 
 const NO_PARAMETERS = z.strictObject({});
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;
@@ -211,7 +215,7 @@ function render(spec: OperationSpec, outcome: Outcome<unknown>): HttpResult {
   const declared = statusCode === spec.status ? spec.response : spec.otherSuccesses?.find((other) => other.status === statusCode)?.response;
   if (process.env.VALIDATE_RESPONSES === 'true' && declared) {
     // Tests run with this on, so a handler that drifts from its declared schema fails loudly.
-    const check = declared.safeParse(outcome.body);
+    const check = z.safeParse(declared, outcome.body);
     if (!check.success) throw new Error(`${spec.operationId} answered outside its schema: ${check.error.message}`);
   }
   headers['Content-Type'] = 'application/json';
@@ -239,7 +243,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The kit's `httpHandler(spec, run)`, given what the domains contribute to every commit (see HttpWiring). */
 export function httpHandlerWith<Event>(wiring: HttpWiring<Event>) {
-  return function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+  return function httpHandler<P extends z.core.$ZodType, Q extends z.core.$ZodType, B extends z.core.$ZodType, R extends z.core.$ZodType>(
     spec: OperationSpec<P, Q, B, R>,
     run: (request: HttpRequest<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Outcome<NoInfer<z.input<R>>, Event>>,
   ) {
@@ -247,7 +251,7 @@ export function httpHandlerWith<Event>(wiring: HttpWiring<Event>) {
   };
 }
 
-function wiredHandler<Event, P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+function wiredHandler<Event, P extends z.core.$ZodType, Q extends z.core.$ZodType, B extends z.core.$ZodType, R extends z.core.$ZodType>(
   wiring: HttpWiring<Event>,
   spec: OperationSpec<P, Q, B, R>,
   run: (request: HttpRequest<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Outcome<NoInfer<z.input<R>>, Event>>,

@@ -2,7 +2,9 @@
  * An operation as the manifest declares it. The CDK stack, the local gateway, the OpenAPI document
  * and the handler kit all read these declarations, so a route exists in exactly one place.
  */
-import * as z from 'zod';
+import type * as z from 'zod/mini';
+// From the core directly: a value read through mini's `z.core` namespace keeps all of the core (JSON Schema, locales) in every bundle.
+import { $ZodObject } from 'zod/v4/core';
 import type { Access } from './auth';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -14,10 +16,10 @@ export interface ErrorDoc {
 }
 
 export interface OperationSpec<
-  Params extends z.ZodType = z.ZodType,
-  Query extends z.ZodType = z.ZodType,
-  Body extends z.ZodType = z.ZodType,
-  Response extends z.ZodType = z.ZodType,
+  Params extends z.core.$ZodType = z.core.$ZodType,
+  Query extends z.core.$ZodType = z.core.$ZodType,
+  Body extends z.core.$ZodType = z.core.$ZodType,
+  Response extends z.core.$ZodType = z.core.$ZodType,
 > {
   operationId: string;
   method: HttpMethod;
@@ -39,7 +41,7 @@ export interface OperationSpec<
   /** Error codes this operation may answer with beyond the common ones, for the document. */
   errors?: ErrorDoc[];
   /** Other success answers (a DELETE that answers 202 with `?cascade=true`), for the document and response checks. */
-  otherSuccesses?: { status: 200 | 201 | 202 | 204; description: string; response?: z.ZodType }[];
+  otherSuccesses?: { status: 200 | 201 | 202 | 204; description: string; response?: z.core.$ZodType }[];
   /**
    * Extra IAM needs beyond the tables, for the stack: reading the cursor secret; for a read-only
    * operation, putting the built-in catalog into the `CATALOG` partition on first use; the
@@ -48,7 +50,7 @@ export interface OperationSpec<
   needs?: ('cursorSecret' | 'catalogSeed' | 'jobs' | 'jobInvoke')[];
 }
 
-export type AnyOperation = OperationSpec<z.ZodType, z.ZodType, z.ZodType, z.ZodType>;
+export type AnyOperation = OperationSpec<z.core.$ZodType, z.core.$ZodType, z.core.$ZodType, z.core.$ZodType>;
 
 export const MUTATING_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -67,10 +69,10 @@ export function pathParameterNames(path: string): string[] {
  * module, but builds the zod schemas of its own operation only (cold start is a feature).
  */
 export function defineOperation<
-  Params extends z.ZodType = z.ZodNever,
-  Query extends z.ZodType = z.ZodNever,
-  Body extends z.ZodType = z.ZodNever,
-  Response extends z.ZodType = z.ZodType,
+  Params extends z.core.$ZodType = z.ZodMiniNever,
+  Query extends z.core.$ZodType = z.ZodMiniNever,
+  Body extends z.core.$ZodType = z.ZodMiniNever,
+  Response extends z.core.$ZodType = z.core.$ZodType,
 >(
   declaration: OperationSpec<Params, Query, Body, Response> | (() => OperationSpec<Params, Query, Body, Response>),
 ): OperationSpec<Params, Query, Body, Response> {
@@ -95,7 +97,7 @@ export function defineOperation<
 }
 
 function checked<Spec extends AnyOperation>(spec: Spec): Spec {
-  const declared = spec.params instanceof z.ZodObject ? Object.keys(spec.params.shape).sort() : [];
+  const declared = spec.params instanceof $ZodObject ? Object.keys(spec.params._zod.def.shape).sort() : [];
   const inPath = pathParameterNames(spec.path).sort();
   if (declared.join() !== inPath.join()) {
     throw new Error(`${spec.operationId}: path parameters ${inPath.join()} but schema declares ${declared.join()}`);

@@ -4,7 +4,7 @@
  * keys and expressions and build them with these; nothing here knows a resource type.
  */
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { decodeCursor, encodeCursor } from './cursor';
 import { documentClient } from './db';
 import { PreconditionFailed } from './errors';
@@ -15,15 +15,15 @@ export type Key = Record<string, string | number>;
 export type Item = Record<string, unknown>;
 
 export const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Items per page, 1 to 100.'),
-  cursor: z.string().min(1).max(4096).optional().describe('The nextCursor of the previous page.'),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20).check(z.describe('Items per page, 1 to 100.')),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))).check(z.describe('The nextCursor of the previous page.')),
 });
 export type PageQuery = z.output<typeof pageQuery>;
 
-export function pageOf<T extends z.ZodType>(item: T) {
+export function pageOf<T extends z.core.$ZodType>(item: T) {
   return z.object({
     items: z.array(item),
-    nextCursor: z.string().optional().describe('Absent on the last page.'),
+    nextCursor: z.optional(z.string()).check(z.describe('Absent on the last page.')),
   });
 }
 

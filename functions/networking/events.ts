@@ -1,5 +1,5 @@
 /** The networking domain's events for VPCs, subnets and internet gateways (source `platform.networking`). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineEvent } from '../events/define';
 
 const source = 'platform.networking' as const;
@@ -10,14 +10,14 @@ export const vpcCreated = defineEvent({
   detailType: 'vpc.created',
   resourceType: 'vpc',
   description: 'A VPC was created, with its default security group and main route table.',
-  data: z.object({
+  data: z.lazy(() => z.object({
     cidrBlock: z.string(),
-    name: z.string().optional(),
+    name: z.optional(z.string()),
     isDefault: z.boolean(),
     defaultSecurityGroupId: z.string(),
     mainRouteTableId: z.string(),
-    projectId: z.string().optional(),
-  }),
+    projectId: z.optional(z.string()),
+  })),
 });
 
 export const vpcUpdated = defineEvent({
@@ -25,12 +25,12 @@ export const vpcUpdated = defineEvent({
   detailType: 'vpc.updated',
   resourceType: 'vpc',
   description: 'A VPC was renamed, or its DNS settings or tags changed. `data` holds the new values of what changed.',
-  data: z.object({
-    name: z.string().nullable().optional(),
-    enableDnsSupport: z.boolean().optional(),
-    enableDnsHostnames: z.boolean().optional(),
-    tags: tagsData.optional(),
-  }),
+  data: z.lazy(() => z.object({
+    name: z.optional(z.nullable(z.string())),
+    enableDnsSupport: z.optional(z.boolean()),
+    enableDnsHostnames: z.optional(z.boolean()),
+    tags: z.optional(tagsData),
+  })),
 });
 
 export const vpcDeleted = defineEvent({
@@ -38,7 +38,7 @@ export const vpcDeleted = defineEvent({
   detailType: 'vpc.deleted',
   resourceType: 'vpc',
   description: 'A VPC was deleted, with its default security group and main route table.',
-  data: z.object({ cidrBlock: z.string(), isDefault: z.boolean() }),
+  data: z.lazy(() => z.object({ cidrBlock: z.string(), isDefault: z.boolean() })),
 });
 
 export const subnetCreated = defineEvent({
@@ -46,7 +46,7 @@ export const subnetCreated = defineEvent({
   detailType: 'subnet.created',
   resourceType: 'subnet',
   description: 'A subnet was created in a VPC.',
-  data: z.object({ vpcId: z.string(), cidrBlock: z.string(), availabilityZone: z.string(), mapPublicIpOnLaunch: z.boolean() }),
+  data: z.lazy(() => z.object({ vpcId: z.string(), cidrBlock: z.string(), availabilityZone: z.string(), mapPublicIpOnLaunch: z.boolean() })),
 });
 
 export const subnetUpdated = defineEvent({
@@ -54,7 +54,7 @@ export const subnetUpdated = defineEvent({
   detailType: 'subnet.updated',
   resourceType: 'subnet',
   description: 'A subnet was renamed, or its mapPublicIpOnLaunch or tags changed. `data` holds the new values of what changed.',
-  data: z.object({ name: z.string().nullable().optional(), mapPublicIpOnLaunch: z.boolean().optional(), tags: tagsData.optional() }),
+  data: z.lazy(() => z.object({ name: z.optional(z.nullable(z.string())), mapPublicIpOnLaunch: z.optional(z.boolean()), tags: z.optional(tagsData) })),
 });
 
 export const subnetDeleted = defineEvent({
@@ -62,7 +62,7 @@ export const subnetDeleted = defineEvent({
   detailType: 'subnet.deleted',
   resourceType: 'subnet',
   description: 'A subnet was deleted (with its route table association, if it had one).',
-  data: z.object({ vpcId: z.string(), cidrBlock: z.string() }),
+  data: z.lazy(() => z.object({ vpcId: z.string(), cidrBlock: z.string() })),
 });
 
 export const internetGatewayCreated = defineEvent({
@@ -70,7 +70,7 @@ export const internetGatewayCreated = defineEvent({
   detailType: 'internet_gateway.created',
   resourceType: 'internet_gateway',
   description: 'An internet gateway was created (detached).',
-  data: z.object({ name: z.string().optional() }),
+  data: z.lazy(() => z.object({ name: z.optional(z.string()) })),
 });
 
 export const internetGatewayAttached = defineEvent({

@@ -1,5 +1,5 @@
 /** Internet gateways, pure: the record, its schema and the attachment rules. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { BadRequest, Conflict } from '../kit/errors';
 
 export interface InternetGatewayAttachment {
@@ -21,19 +21,19 @@ export interface InternetGateway {
   tags: Record<string, string>;
 }
 
-export const internetGatewaySchema = z
+export const internetGatewaySchema = z.lazy(() => z
   .object({
     id: z.string(),
     tenantId: z.string(),
-    name: z.string().optional(),
-    attachments: z.array(z.object({ vpcId: z.string(), state: z.literal('available') })).describe('At most one VPC.'),
-    routeCount: z.number().int().describe('Routes that target the gateway: it cannot be detached while there are any.'),
+    name: z.optional(z.string()),
+    attachments: z.array(z.object({ vpcId: z.string(), state: z.literal('available') })).check(z.describe('At most one VPC.')),
+    routeCount: z.int().check(z.describe('Routes that target the gateway: it cannot be detached while there are any.')),
     createdAt: z.string(),
     updatedAt: z.string(),
-    version: z.number().int(),
+    version: z.int(),
     tags: z.record(z.string(), z.string()),
   })
-  .meta({ id: 'InternetGateway' });
+  .check(z.meta({ id: 'InternetGateway' })));
 
 export function attachedVpcId(gateway: InternetGateway): string | undefined {
   return gateway.attachments[0]?.vpcId;

@@ -1,5 +1,5 @@
 /** The networking API for VPCs, subnets and internet gateways (AWS VPC semantics). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineOperation } from '../kit/operation';
 import { pageOf, pageQuery } from '../kit/repository';
 import { tags, tagsPatch } from '../projects/project';
@@ -8,7 +8,7 @@ import { subnetSchema } from './subnet';
 import { resourceName, vpcSchema } from './vpc';
 
 const domain = 'networking';
-const idParams = (what: string) => z.strictObject({ id: z.string().min(1).max(64).describe(what) });
+const idParams = (what: string) => z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe(what)) });
 const vpcParams = idParams('A VPC id: vpc-...');
 const subnetParams = idParams('A subnet id: subnet-...');
 const gatewayParams = idParams('An internet gateway id: igw-...');
@@ -19,8 +19,8 @@ const gatewayNotFound = { status: 404, code: 'InvalidInternetGatewayID.NotFound'
 const malformed = { status: 400, code: 'InvalidParameterValue', description: 'A CIDR block or zone that is not valid.' };
 const quota = (name: string) => ({ status: 429, code: 'QuotaExceeded', description: `The ${name} quota is used up.` });
 const dependency = (what: string) => ({ status: 409, code: 'DependencyViolation', description: what });
-const cidrText = z.string().min(1).max(64);
-const vpcIdBody = z.strictObject({ vpcId: z.string().min(1).max(64) });
+const cidrText = z.string().check(z.minLength(1), z.maxLength(64));
+const vpcIdBody = z.strictObject({ vpcId: z.string().check(z.minLength(1), z.maxLength(64)) });
 
 // --- VPCs --------------------------------------------------------------------------------------
 
@@ -36,12 +36,12 @@ export const createVpc = defineOperation(() => ({
     '`cidrBlock` must be inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 and /16 to /28; host bits are cleared. Takes one of the `vpcs` quota. Emits `vpc.created`.',
   access: 'member',
   body: z.strictObject({
-    cidrBlock: cidrText.describe('e.g. 10.0.0.0/16'),
-    name: resourceName.optional(),
-    enableDnsSupport: z.boolean().optional().describe('Default true.'),
-    enableDnsHostnames: z.boolean().optional().describe('Default false; needs enableDnsSupport.'),
-    projectId: z.string().min(1).max(64).optional(),
-    tags: tags.optional(),
+    cidrBlock: cidrText.check(z.describe('e.g. 10.0.0.0/16')),
+    name: z.optional(resourceName),
+    enableDnsSupport: z.optional(z.boolean()).check(z.describe('Default true.')),
+    enableDnsHostnames: z.optional(z.boolean()).check(z.describe('Default false; needs enableDnsSupport.')),
+    projectId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    tags: z.optional(tags),
   }),
   status: 201,
   response: vpcSchema,
@@ -64,7 +64,7 @@ export const listVpcs = defineOperation(() => ({
   access: 'viewer',
   query: pageQuery,
   status: 200,
-  response: pageOf(vpcSchema).meta({ id: 'VpcList' }),
+  response: pageOf(vpcSchema).check(z.meta({ id: 'VpcList' })),
   needs: ['cursorSecret'],
 }));
 
@@ -94,10 +94,10 @@ export const updateVpc = defineOperation(() => ({
   access: 'member',
   params: vpcParams,
   body: z.strictObject({
-    name: resourceName.nullable().optional(),
-    enableDnsSupport: z.boolean().optional(),
-    enableDnsHostnames: z.boolean().optional(),
-    tags: tagsPatch.optional(),
+    name: z.optional(z.nullable(resourceName)),
+    enableDnsSupport: z.optional(z.boolean()),
+    enableDnsHostnames: z.optional(z.boolean()),
+    tags: z.optional(tagsPatch),
   }),
   status: 200,
   response: vpcSchema,
@@ -138,12 +138,12 @@ export const createSubnet = defineOperation(() => ({
     'Without `availabilityZone` the platform picks the zone with the fewest subnets of the VPC. At most `subnetsPerVpc` per VPC. Emits `subnet.created`.',
   access: 'member',
   body: z.strictObject({
-    vpcId: z.string().min(1).max(64),
-    cidrBlock: cidrText.describe('e.g. 10.0.1.0/24'),
-    availabilityZone: z.string().min(1).max(64).optional(),
-    name: resourceName.optional(),
-    mapPublicIpOnLaunch: z.boolean().optional().describe('Default false.'),
-    tags: tags.optional(),
+    vpcId: z.string().check(z.minLength(1), z.maxLength(64)),
+    cidrBlock: cidrText.check(z.describe('e.g. 10.0.1.0/24')),
+    availabilityZone: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    name: z.optional(resourceName),
+    mapPublicIpOnLaunch: z.optional(z.boolean()).check(z.describe('Default false.')),
+    tags: z.optional(tags),
   }),
   status: 201,
   response: subnetSchema,
@@ -164,9 +164,9 @@ export const listSubnets = defineOperation(() => ({
   domain,
   summary: "List the tenant's subnets (oldest first), or a VPC's (by CIDR)",
   access: 'viewer',
-  query: pageQuery.extend({ vpcId: z.string().min(1).max(64).optional().describe("Only this VPC's subnets, ordered by block.") }),
+  query: z.extend(pageQuery, { vpcId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe("Only this VPC's subnets, ordered by block.")) }),
   status: 200,
-  response: pageOf(subnetSchema).meta({ id: 'SubnetList' }),
+  response: pageOf(subnetSchema).check(z.meta({ id: 'SubnetList' })),
   needs: ['cursorSecret'],
 }));
 
@@ -194,7 +194,7 @@ export const updateSubnet = defineOperation(() => ({
   description: 'Honours If-Match. `name: null` removes the name; `tags` is a JSON Merge Patch. Emits `subnet.updated`.',
   access: 'member',
   params: subnetParams,
-  body: z.strictObject({ mapPublicIpOnLaunch: z.boolean().optional(), name: resourceName.nullable().optional(), tags: tagsPatch.optional() }),
+  body: z.strictObject({ mapPublicIpOnLaunch: z.optional(z.boolean()), name: z.optional(z.nullable(resourceName)), tags: z.optional(tagsPatch) }),
   status: 200,
   response: subnetSchema,
   errors: [subnetNotFound, { status: 400, code: 'TagLimitExceeded', description: 'More than 50 tags.' }],
@@ -226,7 +226,7 @@ export const createInternetGateway = defineOperation(() => ({
   summary: 'Create an internet gateway (detached)',
   description: 'Emits `internet_gateway.created`.',
   access: 'member',
-  body: z.strictObject({ name: resourceName.optional(), tags: tags.optional() }),
+  body: z.strictObject({ name: z.optional(resourceName), tags: z.optional(tags) }),
   status: 201,
   response: internetGatewaySchema,
 }));
@@ -241,7 +241,7 @@ export const listInternetGateways = defineOperation(() => ({
   access: 'viewer',
   query: pageQuery,
   status: 200,
-  response: pageOf(internetGatewaySchema).meta({ id: 'InternetGatewayList' }),
+  response: pageOf(internetGatewaySchema).check(z.meta({ id: 'InternetGatewayList' })),
   needs: ['cursorSecret'],
 }));
 

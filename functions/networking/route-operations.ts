@@ -1,12 +1,12 @@
 /** The route table API: tables of a VPC, their routes, subnet associations and route lookup (AWS semantics). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineOperation } from '../kit/operation';
 import { pageOf, pageQuery } from '../kit/repository';
 import { tags } from '../projects/project';
 import { associationSchema, routeTableSchema } from './route-table';
 import { routeInput, routeSchema } from './routes';
 
-const params = z.strictObject({ id: z.string().min(1).max(64).describe('A route table id: rtb-...') });
+const params = z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A route table id: rtb-...')) });
 const notFound = { status: 404, code: 'InvalidRouteTableID.NotFound', description: 'No route table has this id in the tenant.' };
 
 export const createRouteTable = defineOperation(() => ({
@@ -18,7 +18,7 @@ export const createRouteTable = defineOperation(() => ({
   summary: 'Create a route table in a VPC',
   description: 'The table starts with the local route (the VPC\'s block, gateway `local`). Emits `route_table.created`.',
   access: 'member',
-  body: z.strictObject({ vpcId: z.string().min(1).max(64), tags: tags.optional() }),
+  body: z.strictObject({ vpcId: z.string().check(z.minLength(1), z.maxLength(64)), tags: z.optional(tags) }),
   status: 201,
   response: routeTableSchema,
   errors: [{ status: 400, code: 'InvalidVpcID.NotFound', description: 'No VPC has this vpcId in the tenant.' }],
@@ -32,9 +32,9 @@ export const listRouteTables = defineOperation(() => ({
   domain: 'networking',
   summary: "List the tenant's route tables, oldest first (?vpcId= for one VPC's)",
   access: 'viewer',
-  query: pageQuery.extend({ vpcId: z.string().min(1).max(64).optional().describe('Only the tables of this VPC.') }),
+  query: z.extend(pageQuery, { vpcId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe('Only the tables of this VPC.')) }),
   status: 200,
-  response: pageOf(routeTableSchema).meta({ id: 'RouteTableList' }),
+  response: pageOf(routeTableSchema).check(z.meta({ id: 'RouteTableList' })),
   needs: ['cursorSecret'],
 }));
 
@@ -103,7 +103,7 @@ export const removeRoute = defineOperation(() => ({
   description: 'Honours If-Match (the table\'s ETag). Emits `route_table.route_removed`.',
   access: 'member',
   params,
-  query: z.strictObject({ destination: z.string().min(1).max(64).describe('The route\'s destinationCidrBlock (host bits are cleared first).') }),
+  query: z.strictObject({ destination: z.string().check(z.minLength(1), z.maxLength(64), z.describe('The route\'s destinationCidrBlock (host bits are cleared first).')) }),
   status: 204,
   response: z.never(),
   errors: [
@@ -124,7 +124,7 @@ export const associateRouteTable = defineOperation(() => ({
     'A subnet has at most one association; without one it uses its VPC\'s main table. The subnet\'s `routeTableAssociationId` is set (its version moves). Emits `route_table.associated`.',
   access: 'member',
   params,
-  body: z.strictObject({ subnetId: z.string().min(1).max(64) }),
+  body: z.strictObject({ subnetId: z.string().check(z.minLength(1), z.maxLength(64)) }),
   status: 201,
   response: associationSchema,
   errors: [
@@ -145,7 +145,7 @@ export const disassociateRouteTable = defineOperation(() => ({
   description: 'The subnet uses its VPC\'s main table again. Emits `route_table.disassociated`.',
   access: 'member',
   params,
-  query: z.strictObject({ subnetId: z.string().min(1).max(64) }),
+  query: z.strictObject({ subnetId: z.string().check(z.minLength(1), z.maxLength(64)) }),
   status: 204,
   response: z.never(),
   errors: [notFound, { status: 404, code: 'InvalidAssociationID.NotFound', description: 'The subnet is not associated with this table.' }],
@@ -160,9 +160,9 @@ export const resolveRoute = defineOperation(() => ({
   summary: 'The route the table chooses for an address (longest-prefix match)',
   access: 'viewer',
   params,
-  query: z.strictObject({ ip: z.string().min(1).max(64).describe('An IPv4 or IPv6 address.') }),
+  query: z.strictObject({ ip: z.string().check(z.minLength(1), z.maxLength(64), z.describe('An IPv4 or IPv6 address.')) }),
   status: 200,
-  response: z.object({ ip: z.string(), route: routeSchema }).meta({ id: 'ResolvedRoute' }),
+  response: z.object({ ip: z.string(), route: routeSchema }).check(z.meta({ id: 'ResolvedRoute' })),
   errors: [
     notFound,
     { status: 400, code: 'InvalidParameterValue', description: '`ip` is not an IPv4 or IPv6 address.' },

@@ -2,7 +2,7 @@
  * Routes of a route table, pure: the local route, the target of a route, adding and removing
  * routes, and the longest-prefix match that picks the route for an address.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { BadRequest, Conflict, NotFound } from '../kit/errors';
 import { cidrHasAddress, parseAddress, parseCidrBlock } from './cidr';
 
@@ -23,23 +23,23 @@ export interface Route {
   state: 'active';
 }
 
-export const routeSchema = z
+export const routeSchema = z.lazy(() => z
   .object({
     destinationCidrBlock: z.string(),
-    gatewayId: z.string().optional(),
-    natGatewayId: z.string().optional(),
-    instanceId: z.string().optional(),
+    gatewayId: z.optional(z.string()),
+    natGatewayId: z.optional(z.string()),
+    instanceId: z.optional(z.string()),
     origin: z.enum(['CreateRouteTable', 'CreateRoute']),
     state: z.enum(['active']),
   })
-  .meta({ id: 'Route' });
+  .check(z.meta({ id: 'Route' })));
 
-export const routeInput = z.strictObject({
-  destinationCidrBlock: z.string().min(1).max(64).describe('An IPv4 or IPv6 block; host bits are cleared.'),
-  gatewayId: z.string().min(1).max(64).optional().describe('An internet gateway attached to the VPC of the table.'),
-  natGatewayId: z.string().min(1).max(64).optional(),
-  instanceId: z.string().min(1).max(64).optional(),
-});
+export const routeInput = z.lazy(() => z.strictObject({
+  destinationCidrBlock: z.string().check(z.minLength(1), z.maxLength(64), z.describe('An IPv4 or IPv6 block; host bits are cleared.')),
+  gatewayId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe('An internet gateway attached to the VPC of the table.')),
+  natGatewayId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  instanceId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+}));
 export type RouteInput = z.output<typeof routeInput>;
 
 export function localRoute(vpcCidr: string): Route {

@@ -3,7 +3,7 @@
  * CIDR with host bits cleared), the key that makes two rules the same, and the limits. Nothing here
  * reads or writes the table.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { BadRequest, Conflict } from '../kit/errors';
 import { parseCidrBlock } from './cidr';
 
@@ -32,30 +32,30 @@ export interface Rule {
 }
 
 /** What a client sends to add a rule. */
-export const ruleInput = z.strictObject({
+export const ruleInput = z.lazy(() => z.strictObject({
   direction: z.enum(RULE_DIRECTIONS),
   protocol: z
-    .union([z.string().min(1).max(8), z.number().int()])
-    .describe('tcp, udp, icmp, icmpv6, all, or a protocol number 0–255 (-1 = all); 6, 17, 1, 58 and -1 are stored as their names.'),
-  fromPort: z.number().int().optional().describe('tcp/udp: first port 0–65535; icmp/icmpv6: the type, -1 for all.'),
-  toPort: z.number().int().optional().describe('tcp/udp: last port, ≥ fromPort; icmp/icmpv6: the code, -1 for all.'),
-  cidr: z.string().max(64).optional().describe('An IPv4 or IPv6 block with its prefix; host bits are cleared.'),
-  sourceSecurityGroupId: z.string().max(64).optional().describe('A group of the same VPC (for egress rules: the destination group).'),
-  description: z.string().max(255).optional(),
-});
+    .union([z.string().check(z.minLength(1), z.maxLength(8)), z.int()])
+    .check(z.describe('tcp, udp, icmp, icmpv6, all, or a protocol number 0–255 (-1 = all); 6, 17, 1, 58 and -1 are stored as their names.')),
+  fromPort: z.optional(z.int()).check(z.describe('tcp/udp: first port 0–65535; icmp/icmpv6: the type, -1 for all.')),
+  toPort: z.optional(z.int()).check(z.describe('tcp/udp: last port, ≥ fromPort; icmp/icmpv6: the code, -1 for all.')),
+  cidr: z.optional(z.string().check(z.maxLength(64))).check(z.describe('An IPv4 or IPv6 block with its prefix; host bits are cleared.')),
+  sourceSecurityGroupId: z.optional(z.string().check(z.maxLength(64))).check(z.describe('A group of the same VPC (for egress rules: the destination group).')),
+  description: z.optional(z.string().check(z.maxLength(255))),
+}));
 export type RuleInput = z.output<typeof ruleInput>;
 
 export const ruleSchema = z
   .object({
     ruleId: z.string(),
     protocol: z.string(),
-    fromPort: z.number().int().optional(),
-    toPort: z.number().int().optional(),
-    cidr: z.string().optional(),
-    sourceSecurityGroupId: z.string().optional(),
-    description: z.string().optional(),
+    fromPort: z.optional(z.int()),
+    toPort: z.optional(z.int()),
+    cidr: z.optional(z.string()),
+    sourceSecurityGroupId: z.optional(z.string()),
+    description: z.optional(z.string()),
   })
-  .meta({ id: 'SecurityGroupRule' });
+  .check(z.meta({ id: 'SecurityGroupRule' }));
 
 function invalid(detail: string): BadRequest {
   return new BadRequest('InvalidParameterValue', detail);

@@ -1,26 +1,26 @@
 /** The networking domain's security group and route table events (source `platform.networking`), listed in manifest.events. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineEvent } from '../events/define';
 
 const source = 'platform.networking' as const;
 
-const ruleData = z.object({
+const ruleData = z.lazy(() => z.object({
   direction: z.enum(['ingress', 'egress']),
   ruleId: z.string(),
   protocol: z.string(),
-  fromPort: z.number().int().optional(),
-  toPort: z.number().int().optional(),
-  cidr: z.string().optional(),
-  sourceSecurityGroupId: z.string().optional(),
-  description: z.string().optional(),
-});
+  fromPort: z.optional(z.int()),
+  toPort: z.optional(z.int()),
+  cidr: z.optional(z.string()),
+  sourceSecurityGroupId: z.optional(z.string()),
+  description: z.optional(z.string()),
+}));
 
 export const securityGroupCreated = defineEvent({
   source,
   detailType: 'security_group.created',
   resourceType: 'security_group',
   description: 'A security group was created in a VPC (with no ingress rule and one egress rule to everywhere).',
-  data: z.object({ vpcId: z.string(), name: z.string(), description: z.string(), tags: z.record(z.string(), z.string()) }),
+  data: z.lazy(() => z.object({ vpcId: z.string(), name: z.string(), description: z.string(), tags: z.record(z.string(), z.string()) })),
 });
 
 export const securityGroupDeleted = defineEvent({
@@ -28,7 +28,7 @@ export const securityGroupDeleted = defineEvent({
   detailType: 'security_group.deleted',
   resourceType: 'security_group',
   description: 'A security group was deleted.',
-  data: z.object({ vpcId: z.string(), name: z.string() }),
+  data: z.lazy(() => z.object({ vpcId: z.string(), name: z.string() })),
 });
 
 export const securityGroupRuleAdded = defineEvent({
@@ -52,7 +52,7 @@ export const routeTableCreated = defineEvent({
   detailType: 'route_table.created',
   resourceType: 'route_table',
   description: 'A (non-main) route table was created in a VPC, with the local route.',
-  data: z.object({ vpcId: z.string(), tags: z.record(z.string(), z.string()) }),
+  data: z.lazy(() => z.object({ vpcId: z.string(), tags: z.record(z.string(), z.string()) })),
 });
 
 export const routeTableDeleted = defineEvent({
@@ -63,12 +63,12 @@ export const routeTableDeleted = defineEvent({
   data: z.object({ vpcId: z.string() }),
 });
 
-const routeData = z.object({
+const routeData = z.lazy(() => z.object({
   destinationCidrBlock: z.string(),
-  gatewayId: z.string().optional(),
-  natGatewayId: z.string().optional(),
-  instanceId: z.string().optional(),
-});
+  gatewayId: z.optional(z.string()),
+  natGatewayId: z.optional(z.string()),
+  instanceId: z.optional(z.string()),
+}));
 
 export const routeTableRouteAdded = defineEvent({
   source,
@@ -91,7 +91,7 @@ export const routeTableAssociated = defineEvent({
   detailType: 'route_table.associated',
   resourceType: 'route_table',
   description: 'A subnet was associated with a route table (it no longer uses the main table).',
-  data: z.object({ subnetId: z.string(), associationId: z.string() }),
+  data: z.lazy(() => z.object({ subnetId: z.string(), associationId: z.string() })),
 });
 
 export const routeTableDisassociated = defineEvent({
@@ -99,7 +99,7 @@ export const routeTableDisassociated = defineEvent({
   detailType: 'route_table.disassociated',
   resourceType: 'route_table',
   description: 'A subnet was disassociated from a route table (it uses the main table again).',
-  data: z.object({ subnetId: z.string(), associationId: z.string() }),
+  data: z.lazy(() => z.object({ subnetId: z.string(), associationId: z.string() })),
 });
 
 export const securityGroupEvents = [securityGroupCreated, securityGroupDeleted, securityGroupRuleAdded, securityGroupRuleRemoved];

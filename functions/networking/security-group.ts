@@ -2,7 +2,7 @@
  * Security groups, pure: the response schema, the name rules and the builder of a new (non-default)
  * group. The record type and the default group come from vpc.ts (built with the VPC).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { BadRequest } from '../kit/errors';
 import { newId } from '../kit/ids';
 import { ruleSchema, type Rule } from './rules';
@@ -14,14 +14,16 @@ export const DEFAULT_GROUP_NAME = 'default';
 
 export const securityGroupName = z
   .string()
-  .min(1)
-  .max(255)
-  .regex(/^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, 'Letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*')
-  .describe('Unique in the VPC, case-insensitive; `default` is reserved.');
+  .check(
+    z.minLength(1),
+    z.maxLength(255),
+    z.regex(/^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, 'Letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*'),
+    z.describe('Unique in the VPC, case-insensitive; `default` is reserved.'),
+  );
 
-export const securityGroupDescription = z.string().max(255);
+export const securityGroupDescription = z.string().check(z.maxLength(255));
 
-export const securityGroupSchema = z
+export const securityGroupSchema = z.lazy(() => z
   .object({
     id: z.string(),
     tenantId: z.string(),
@@ -31,14 +33,14 @@ export const securityGroupSchema = z
     isDefault: z.boolean(),
     ingress: z.array(ruleSchema),
     egress: z.array(ruleSchema),
-    referencedBy: z.number().int().describe('Rules of other groups that name this group; while > 0 it cannot be deleted.'),
-    instanceCount: z.number().int().describe('Instances that use this group; while > 0 it cannot be deleted.'),
+    referencedBy: z.int().check(z.describe('Rules of other groups that name this group; while > 0 it cannot be deleted.')),
+    instanceCount: z.int().check(z.describe('Instances that use this group; while > 0 it cannot be deleted.')),
     createdAt: z.string(),
     updatedAt: z.string(),
-    version: z.number().int(),
+    version: z.int(),
     tags: z.record(z.string(), z.string()),
   })
-  .meta({ id: 'SecurityGroup' });
+  .check(z.meta({ id: 'SecurityGroup' })));
 
 /** `default` is the VPC's own group's name: 400 InvalidGroup.Reserved (any case, as AWS). */
 export function assertNameAllowed(name: string): void {

@@ -1,12 +1,12 @@
 /** The security group API: groups of a VPC and their ingress and egress rules (AWS semantics). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineOperation } from '../kit/operation';
 import { pageOf, pageQuery } from '../kit/repository';
 import { tags } from '../projects/project';
 import { ruleInput, ruleSchema } from './rules';
 import { securityGroupDescription, securityGroupName, securityGroupSchema } from './security-group';
 
-const params = z.strictObject({ id: z.string().min(1).max(64).describe('A security group id: sg-...') });
+const params = z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A security group id: sg-...')) });
 const notFound = { status: 404, code: 'InvalidGroup.NotFound', description: 'No security group has this id in the tenant.' };
 const vpcNotFound = { status: 400, code: 'InvalidVpcID.NotFound', description: 'No VPC has this vpcId in the tenant.' };
 
@@ -22,9 +22,9 @@ export const createSecurityGroup = defineOperation(() => ({
   access: 'member',
   body: z.strictObject({
     name: securityGroupName,
-    description: securityGroupDescription.optional().describe('Defaults to the name.'),
-    vpcId: z.string().min(1).max(64),
-    tags: tags.optional(),
+    description: z.optional(securityGroupDescription).check(z.describe('Defaults to the name.')),
+    vpcId: z.string().check(z.minLength(1), z.maxLength(64)),
+    tags: z.optional(tags),
   }),
   status: 201,
   response: securityGroupSchema,
@@ -44,9 +44,9 @@ export const listSecurityGroups = defineOperation(() => ({
   domain: 'networking',
   summary: "List the tenant's security groups, oldest first (?vpcId= for one VPC's)",
   access: 'viewer',
-  query: pageQuery.extend({ vpcId: z.string().min(1).max(64).optional().describe('Only the groups of this VPC.') }),
+  query: z.extend(pageQuery, { vpcId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe('Only the groups of this VPC.')) }),
   status: 200,
-  response: pageOf(securityGroupSchema).meta({ id: 'SecurityGroupList' }),
+  response: pageOf(securityGroupSchema).check(z.meta({ id: 'SecurityGroupList' })),
   needs: ['cursorSecret'],
 }));
 
@@ -83,7 +83,7 @@ export const deleteSecurityGroup = defineOperation(() => ({
   ],
 }));
 
-const ruleCreated = ruleSchema.extend({ direction: z.enum(['ingress', 'egress']), securityGroupId: z.string() }).meta({ id: 'SecurityGroupRuleCreated' });
+const ruleCreated = z.object({ ...ruleSchema.shape, direction: z.enum(['ingress', 'egress']), securityGroupId: z.string() }).check(z.meta({ id: 'SecurityGroupRuleCreated' }));
 
 export const addSecurityGroupRule = defineOperation(() => ({
   operationId: 'addSecurityGroupRule',
@@ -118,7 +118,7 @@ export const removeSecurityGroupRule = defineOperation(() => ({
   summary: 'Remove a rule from a security group',
   description: 'Honours If-Match (the group\'s ETag). Emits `security_group.rule_removed`.',
   access: 'member',
-  params: params.extend({ ruleId: z.string().min(1).max(64).describe('A rule id: sgr-...') }),
+  params: z.extend(params, { ruleId: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A rule id: sgr-...')) }),
   status: 204,
   response: z.never(),
   errors: [notFound, { status: 404, code: 'InvalidPermission.NotFound', description: 'The group has no rule with this id.' }],

@@ -1,5 +1,5 @@
 /** Subnets, pure: the record, its schema, the CIDR and zone rules, and the address count. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { BadRequest, Conflict } from '../kit/errors';
 import { cidrContains, cidrsOverlap, parseCidrBlock, usableAddressCount } from './cidr';
 import type { SubnetSlot, Vpc } from './vpc';
@@ -25,24 +25,24 @@ export interface Subnet {
   tags: Record<string, string>;
 }
 
-export const subnetSchema = z
+export const subnetSchema = z.lazy(() => z
   .object({
     id: z.string(),
     tenantId: z.string(),
     vpcId: z.string(),
-    name: z.string().optional(),
+    name: z.optional(z.string()),
     cidrBlock: z.string(),
     availabilityZone: z.string(),
-    availableIpAddressCount: z.number().int().describe('2^(32−prefix) − 5 (AWS reserves five), less the addresses in use.'),
+    availableIpAddressCount: z.int().check(z.describe('2^(32−prefix) − 5 (AWS reserves five), less the addresses in use.')),
     mapPublicIpOnLaunch: z.boolean(),
     state: z.literal('available'),
-    routeTableAssociationId: z.string().optional(),
+    routeTableAssociationId: z.optional(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
-    version: z.number().int(),
+    version: z.int(),
     tags: z.record(z.string(), z.string()),
   })
-  .meta({ id: 'Subnet' });
+  .check(z.meta({ id: 'Subnet' })));
 export type SubnetView = z.output<typeof subnetSchema>;
 
 export function prefixOf(cidr: string): number {

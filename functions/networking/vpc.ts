@@ -3,7 +3,7 @@
  * item a new VPC is made of (the VPC, its `default` security group and its main route table),
  * used by the API and by the tenant provisioning saga's default VPC alike.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { BadRequest } from '../kit/errors';
 import { newId } from '../kit/ids';
 import { isPrivateIpv4, parseCidrBlock } from './cidr';
@@ -50,13 +50,13 @@ export interface Vpc {
   tags: Record<string, string>;
 }
 
-export const resourceName = z.string().min(1).max(255).describe('A display name (AWS keeps it as the `Name` tag).');
+export const resourceName = z.string().check(z.minLength(1), z.maxLength(255), z.describe('A display name (AWS keeps it as the `Name` tag).'));
 
-export const vpcSchema = z
+export const vpcSchema = z.lazy(() => z
   .object({
     id: z.string(),
     tenantId: z.string(),
-    name: z.string().optional(),
+    name: z.optional(z.string()),
     cidrBlock: z.string(),
     enableDnsSupport: z.boolean(),
     enableDnsHostnames: z.boolean(),
@@ -64,17 +64,17 @@ export const vpcSchema = z
     state: z.literal('available'),
     defaultSecurityGroupId: z.string(),
     mainRouteTableId: z.string(),
-    internetGatewayId: z.string().optional(),
-    projectId: z.string().optional(),
+    internetGatewayId: z.optional(z.string()),
+    projectId: z.optional(z.string()),
     counts: z
-      .object({ subnets: z.number().int(), securityGroups: z.number().int(), routeTables: z.number().int(), instances: z.number().int() })
-      .describe('Dependencies that keep the VPC from being deleted (its default group and main route table do not count).'),
+      .object({ subnets: z.int(), securityGroups: z.int(), routeTables: z.int(), instances: z.int() })
+      .check(z.describe('Dependencies that keep the VPC from being deleted (its default group and main route table do not count).')),
     createdAt: z.string(),
     updatedAt: z.string(),
-    version: z.number().int().describe("Moves, with the ETag, only when the VPC's own attributes change: a child's create or delete moves `counts` or `internetGatewayId`, not this."),
+    version: z.int().check(z.describe("Moves, with the ETag, only when the VPC's own attributes change: a child's create or delete moves `counts` or `internetGatewayId`, not this.")),
     tags: z.record(z.string(), z.string()),
   })
-  .meta({ id: 'Vpc' });
+  .check(z.meta({ id: 'Vpc' })));
 
 /** The VPC as a client sees it: the internal slots left out. */
 export function publicVpc(vpc: Vpc): Omit<Vpc, 'subnetSlots' | 'childVersion'> {

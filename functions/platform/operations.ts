@@ -1,13 +1,13 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ROLES } from '../kit/auth';
 import { defineOperation } from '../kit/operation';
 
-const health = z
+const health = z.lazy(() => z
   .object({
     status: z.enum(['ok', 'unavailable']),
-    checks: z.record(z.string(), z.object({ status: z.enum(['ok', 'down']), latencyMs: z.number().optional() })),
+    checks: z.record(z.string(), z.object({ status: z.enum(['ok', 'down']), latencyMs: z.optional(z.number()) })),
   })
-  .meta({ id: 'Health' });
+  .check(z.meta({ id: 'Health' })));
 
 export const getHealth = defineOperation(() => ({
   operationId: 'getHealth',
@@ -32,7 +32,7 @@ export const getOpenApi = defineOperation(() => ({
   summary: 'This OpenAPI 3.1 document',
   access: 'public',
   status: 200,
-  response: z.record(z.string(), z.unknown()).meta({ id: 'OpenApiDocument' }),
+  response: z.record(z.string(), z.unknown()).check(z.meta({ id: 'OpenApiDocument' })),
 }));
 
 export const getMe = defineOperation(() => ({
@@ -47,17 +47,17 @@ export const getMe = defineOperation(() => ({
   response: z
     .object({
       userId: z.string(),
-      email: z.string().optional(),
+      email: z.optional(z.string()),
       roles: z.array(z.enum(ROLES as [string, ...string[]])),
-      tenant: z.object({ id: z.string() }).nullable().describe('Null for operators whose token names no tenant.'),
+      tenant: z.nullable(z.object({ id: z.string() })).check(z.describe('Null for operators whose token names no tenant.')),
     })
-    .meta({ id: 'Me' }),
+    .check(z.meta({ id: 'Me' })),
 }));
 
-const region = z.object({ name: z.string(), status: z.literal('available') }).meta({ id: 'Region' });
+const region = z.object({ name: z.string(), status: z.literal('available') }).check(z.meta({ id: 'Region' }));
 const zone = z
   .object({ name: z.string(), zoneId: z.string(), region: z.string(), state: z.literal('available') })
-  .meta({ id: 'AvailabilityZone' });
+  .check(z.meta({ id: 'AvailabilityZone' }));
 
 export const listRegions = defineOperation(() => ({
   operationId: 'listRegions',
@@ -68,7 +68,7 @@ export const listRegions = defineOperation(() => ({
   summary: 'The region this deployment serves',
   access: 'authenticated',
   status: 200,
-  response: z.object({ items: z.array(region) }).meta({ id: 'RegionList' }),
+  response: z.object({ items: z.array(region) }).check(z.meta({ id: 'RegionList' })),
 }));
 
 export const listAvailabilityZones = defineOperation(() => ({
@@ -80,7 +80,7 @@ export const listAvailabilityZones = defineOperation(() => ({
   summary: "The region's availability zones",
   access: 'authenticated',
   status: 200,
-  response: z.object({ items: z.array(zone) }).meta({ id: 'AvailabilityZoneList' }),
+  response: z.object({ items: z.array(zone) }).check(z.meta({ id: 'AvailabilityZoneList' })),
 }));
 
 export const platformOperations = [getHealth, getOpenApi, getMe, listRegions, listAvailabilityZones];

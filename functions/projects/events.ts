@@ -1,5 +1,5 @@
 /** The projects domain's events (source `platform.projects`), listed in manifest.events. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineEvent } from '../events/define';
 
 const source = 'platform.projects' as const;
@@ -9,7 +9,7 @@ export const projectCreated = defineEvent({
   detailType: 'project.created',
   resourceType: 'project',
   description: 'A project was created.',
-  data: z.object({ name: z.string(), description: z.string().optional(), tags: z.record(z.string(), z.string()) }),
+  data: z.lazy(() => z.object({ name: z.string(), description: z.optional(z.string()), tags: z.record(z.string(), z.string()) })),
 });
 
 export const projectUpdated = defineEvent({
@@ -17,11 +17,11 @@ export const projectUpdated = defineEvent({
   detailType: 'project.updated',
   resourceType: 'project',
   description: 'A project was renamed, or its description or tags changed. `data` holds the new values of what changed.',
-  data: z.object({
-    name: z.string().optional(),
-    description: z.string().nullable().optional().describe('null: the description was removed.'),
-    tags: z.record(z.string(), z.string()).optional(),
-  }),
+  data: z.lazy(() => z.object({
+    name: z.optional(z.string()),
+    description: z.optional(z.nullable(z.string())).check(z.describe('null: the description was removed.')),
+    tags: z.optional(z.record(z.string(), z.string())),
+  })),
 });
 
 export const projectDeletionStarted = defineEvent({
@@ -29,7 +29,7 @@ export const projectDeletionStarted = defineEvent({
   detailType: 'project.deletion_started',
   resourceType: 'project',
   description: 'A cascade deletion was asked for: the project is `deleting`. Starts the ProjectDeletion saga, which terminates its resources and then deletes it.',
-  data: z.object({ name: z.string(), operationId: z.string() }),
+  data: z.lazy(() => z.object({ name: z.string(), operationId: z.string() })),
 });
 
 export const projectDeleted = defineEvent({
@@ -37,7 +37,7 @@ export const projectDeleted = defineEvent({
   detailType: 'project.deleted',
   resourceType: 'project',
   description: 'A project was deleted (directly, or at the end of a cascade deletion).',
-  data: z.object({ name: z.string(), operationId: z.string().optional() }),
+  data: z.lazy(() => z.object({ name: z.string(), operationId: z.optional(z.string()) })),
 });
 
 export const projectDeletionFailed = defineEvent({
@@ -46,10 +46,10 @@ export const projectDeletionFailed = defineEvent({
   resourceType: 'project',
   description:
     'A cascade deletion failed (a resource could not be terminated, or did not terminate in time): the project is active again, resources already terminated stay terminated.',
-  data: z.object({
+  data: z.lazy(() => z.object({
     operationId: z.string(),
-    error: z.object({ code: z.string(), message: z.string(), step: z.string().optional() }),
-  }),
+    error: z.object({ code: z.string(), message: z.string(), step: z.optional(z.string()) }),
+  })),
 });
 
 export const projectEvents = [projectCreated, projectUpdated, projectDeletionStarted, projectDeleted, projectDeletionFailed];

@@ -1,10 +1,10 @@
 /** The projects API: a tenant's folders of resources, with stats and cascade deletion. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineOperation } from '../kit/operation';
 import { pageOf, pageQuery } from '../kit/repository';
 import { projectDescription, projectName, projectSchema, projectStatsSchema, tags, tagsPatch } from './project';
 
-const params = z.strictObject({ id: z.string().min(1).max(64).describe('A project id: prj-...') });
+const params = z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A project id: prj-...')) });
 const notFound = { status: 404, code: 'ProjectNotFound', description: 'No project has this id in the tenant.' };
 const deleting = { status: 409, code: 'IncorrectProjectState', description: 'The project is being deleted.' };
 const duplicate = { status: 409, code: 'InvalidProject.Duplicate', description: 'Another project of the tenant has this name.' };
@@ -18,7 +18,7 @@ export const createProject = defineOperation(() => ({
   summary: 'Create a project',
   description: 'Takes one of the tenant\'s `projects` quota (429 `QuotaExceeded` when none is left). Emits `project.created`.',
   access: 'member',
-  body: z.strictObject({ name: projectName, description: projectDescription.optional(), tags: tags.optional() }),
+  body: z.strictObject({ name: projectName, description: z.optional(projectDescription), tags: z.optional(tags) }),
   status: 201,
   response: projectSchema,
   errors: [duplicate, { status: 429, code: 'QuotaExceeded', description: 'The tenant has as many projects as its quota allows.' }],
@@ -34,7 +34,7 @@ export const listProjects = defineOperation(() => ({
   access: 'viewer',
   query: pageQuery,
   status: 200,
-  response: pageOf(projectSchema).meta({ id: 'ProjectList' }),
+  response: pageOf(projectSchema).check(z.meta({ id: 'ProjectList' })),
   needs: ['cursorSecret'],
 }));
 
@@ -63,7 +63,7 @@ export const updateProject = defineOperation(() => ({
     'Honours If-Match. `description: null` removes the description. `tags` is a JSON Merge Patch: a value sets a tag, `null` removes it, tags not named stay (at most 50 in the end). A change that changes nothing answers 200 with the project as it is. Emits `project.updated`.',
   access: 'member',
   params,
-  body: z.strictObject({ name: projectName.optional(), description: projectDescription.nullable().optional(), tags: tagsPatch.optional() }),
+  body: z.strictObject({ name: z.optional(projectName), description: z.optional(z.nullable(projectDescription)), tags: z.optional(tagsPatch) }),
   status: 200,
   response: projectSchema,
   errors: [notFound, duplicate, deleting, { status: 400, code: 'TagLimitExceeded', description: 'The project would have more than 50 tags.' }],
@@ -83,10 +83,8 @@ export const deleteProject = defineOperation(() => ({
   params,
   query: z.strictObject({
     cascade: z
-      .enum(['true', 'false'])
-      .optional()
-      .transform((value) => value === 'true')
-      .describe('Delete the project\'s resources too, through a saga.'),
+      .pipe(z.optional(z.enum(['true', 'false'])), z.transform((value) => value === 'true'))
+      .check(z.describe('Delete the project\'s resources too, through a saga.')),
   }),
   status: 204,
   response: z.never(),

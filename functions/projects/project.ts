@@ -1,5 +1,5 @@
 /** The project: a tenant's folder of resources, its record, its stats and the rules of its fields. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const PROJECT_STATUSES = ['active', 'deleting'] as const;
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
@@ -23,53 +23,55 @@ export const MAX_TAGS = 50;
 /** Letters, digits, spaces, `.`, `_` and `-`; starts with a letter or digit, does not end with a space. */
 export const projectName = z
   .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9]([A-Za-z0-9 ._-]*[A-Za-z0-9._-])?$/, 'Letters, digits, spaces, ".", "_" and "-", starting with a letter or digit')
-  .describe('Unique among the tenant\'s projects (case-sensitive).');
+  .check(
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(/^[A-Za-z0-9]([A-Za-z0-9 ._-]*[A-Za-z0-9._-])?$/, 'Letters, digits, spaces, ".", "_" and "-", starting with a letter or digit'),
+    z.describe('Unique among the tenant\'s projects (case-sensitive).'),
+  );
 
-export const projectDescription = z.string().max(256);
+export const projectDescription = z.string().check(z.maxLength(256));
 
-const tagKey = z.string().min(1).max(128);
-const tagValue = z.string().max(256);
+const tagKey = z.string().check(z.minLength(1), z.maxLength(128));
+const tagValue = z.string().check(z.maxLength(256));
 
 /** Tags as every resource takes them: at most 50, keys 1-128 characters, values up to 256. */
 export const tags = z
   .record(tagKey, tagValue)
-  .refine((value) => Object.keys(value).length <= MAX_TAGS, { message: `At most ${MAX_TAGS} tags` });
+  .check(z.refine((value) => Object.keys(value).length <= MAX_TAGS, { message: `At most ${MAX_TAGS} tags` }));
 
 /** A JSON Merge Patch (RFC 7396) of tags: a value sets the tag, `null` removes it. */
-export const tagsPatch = z.record(tagKey, tagValue.nullable());
+export const tagsPatch = z.record(tagKey, z.nullable(tagValue));
 
-export const projectSchema = z
+export const projectSchema = z.lazy(() => z
   .object({
     id: z.string(),
     tenantId: z.string(),
     name: z.string(),
-    description: z.string().optional(),
-    status: z.enum(PROJECT_STATUSES).describe('`deleting` while a cascade deletion runs.'),
-    operationId: z.string().optional().describe('The cascade deletion, while `deleting` (GET /v1/operations/{id}).'),
+    description: z.optional(z.string()),
+    status: z.enum(PROJECT_STATUSES).check(z.describe('`deleting` while a cascade deletion runs.')),
+    operationId: z.optional(z.string()).check(z.describe('The cascade deletion, while `deleting` (GET /v1/operations/{id}).')),
     createdAt: z.string(),
     updatedAt: z.string(),
-    version: z.number().int(),
+    version: z.int(),
     tags: z.record(z.string(), z.string()),
   })
-  .meta({ id: 'Project' });
+  .check(z.meta({ id: 'Project' })));
 
-export const projectStatsSchema = z
+export const projectStatsSchema = z.lazy(() => z
   .object({
     projectId: z.string(),
     resources: z.object({
-      live: z.number().int().describe('Resources that keep the project from being deleted without cascade.'),
+      live: z.int().check(z.describe('Resources that keep the project from being deleted without cascade.')),
       byType: z
-        .record(z.string(), z.record(z.string(), z.number().int()))
-        .describe('Resource type → status → count, e.g. `{ "instance": { "running": 2, "stopped": 1 } }`. Zero counts are left out.'),
+        .record(z.string(), z.record(z.string(), z.int()))
+        .check(z.describe('Resource type → status → count, e.g. `{ "instance": { "running": 2, "stopped": 1 } }`. Zero counts are left out.')),
     }),
-    vcpus: z.number().int().describe('vCPUs of the live resources.'),
-    memoryMib: z.number().int(),
-    storageGb: z.number().int(),
+    vcpus: z.int().check(z.describe('vCPUs of the live resources.')),
+    memoryMib: z.int(),
+    storageGb: z.int(),
   })
-  .meta({ id: 'ProjectStats' });
+  .check(z.meta({ id: 'ProjectStats' })));
 export type ProjectStats = z.output<typeof projectStatsSchema>;
 
 /** Applies a merge patch to tags; the result must still hold at most MAX_TAGS. */

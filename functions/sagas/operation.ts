@@ -8,7 +8,7 @@
  * id), steps as a map by name plus their order, so a step updates its own entry with a condition.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { documentClient } from '../kit/db';
 import { newId } from '../kit/ids';
 import { getItem, type Item } from '../kit/repository';
@@ -131,13 +131,13 @@ export async function findOperationAnyTenant(operationId: string): Promise<Opera
   return item ? toOperation(item) : undefined;
 }
 
-const operationErrorSchema = z.object({ code: z.string(), message: z.string(), step: z.string().optional() });
+const operationErrorSchema = z.object({ code: z.string(), message: z.string(), step: z.optional(z.string()) });
 
-export const operationSchema = z
+export const operationSchema = z.lazy(() => z
   .object({
     id: z.string(),
     tenantId: z.string(),
-    type: z.string().describe('The saga, e.g. TenantProvisioning.'),
+    type: z.string().check(z.describe('The saga, e.g. TenantProvisioning.')),
     status: z.enum(OPERATION_STATUSES),
     resourceType: z.string(),
     resourceId: z.string(),
@@ -145,20 +145,20 @@ export const operationSchema = z
       z.object({
         name: z.string(),
         status: z.enum(STEP_STATUSES),
-        startedAt: z.string().optional(),
-        endedAt: z.string().optional(),
-        attempts: z.number().int().optional(),
-        compensatedAt: z.string().optional(),
-        error: operationErrorSchema.optional(),
+        startedAt: z.optional(z.string()),
+        endedAt: z.optional(z.string()),
+        attempts: z.optional(z.int()),
+        compensatedAt: z.optional(z.string()),
+        error: z.optional(operationErrorSchema),
       }),
     ),
-    error: operationErrorSchema.optional(),
-    executionId: z.string().optional().describe('The Step Functions execution running the saga, once it started.'),
+    error: z.optional(operationErrorSchema),
+    executionId: z.optional(z.string()).check(z.describe('The Step Functions execution running the saga, once it started.')),
     createdAt: z.string(),
     updatedAt: z.string(),
-    endedAt: z.string().optional(),
+    endedAt: z.optional(z.string()),
   })
-  .meta({ id: 'Operation' });
+  .check(z.meta({ id: 'Operation' })));
 
 export type OperationView = z.input<typeof operationSchema>;
 

@@ -19,7 +19,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Actor } from '../events/define';
 import { changesWrites, type ChangeDraft } from '../events/outbox';
 import { documentClient } from '../kit/db';
@@ -35,13 +35,13 @@ import { findOperation, operationKey, type Operation, type OperationError, type 
 
 /** What every state of a saga receives: the first Pass state builds it from the event's detail. */
 export const sagaInputSchema = z.object({
-  operationId: z.string().min(1),
-  tenantId: z.string().min(1),
-  resourceId: z.string().min(1),
+  operationId: z.string().check(z.minLength(1)),
+  tenantId: z.string().check(z.minLength(1)),
+  resourceId: z.string().check(z.minLength(1)),
   /** The execution (`$$.Execution.Id`): the first to reach the operation owns it. Absent on direct calls. */
-  executionId: z.string().min(1).optional(),
+  executionId: z.optional(z.string().check(z.minLength(1))),
   /** Set by a Catch (`ResultPath: $.error`) for the compensation states. */
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
 });
 export type SagaInput = z.output<typeof sagaInputSchema>;
 

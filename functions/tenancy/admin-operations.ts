@@ -1,5 +1,5 @@
 /** The operators' tenant API: create (through the provisioning saga), list, get, change. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineOperation } from '../kit/operation';
 import { pageOf, pageQuery } from '../kit/repository';
 import { PLAN_NAMES } from './plans';
@@ -7,10 +7,10 @@ import { tenantSchema } from './tenant';
 
 /** Tags as every resource takes them: at most 50, keys 1–128 characters, values up to 256. */
 export const tagsSchema = z
-  .record(z.string().min(1).max(128), z.string().max(256))
-  .refine((tags) => Object.keys(tags).length <= 50, { message: 'At most 50 tags' });
+  .record(z.string().check(z.minLength(1), z.maxLength(128)), z.string().check(z.maxLength(256)))
+  .check(z.refine((tags) => Object.keys(tags).length <= 50, { message: 'At most 50 tags' }));
 
-const tenantParams = z.strictObject({ id: z.string().regex(/^tnt-[0-9a-z]{26}$/, 'Not a tenant id') });
+const tenantParams = z.strictObject({ id: z.string().check(z.regex(/^tnt-[0-9a-z]{26}$/, 'Not a tenant id')) });
 
 const tenantNotFound = { status: 404, code: 'TenantNotFound', description: 'No tenant has this id.' };
 
@@ -25,10 +25,10 @@ export const createTenant = defineOperation(() => ({
     'Answers 202 with the tenant `provisioning` and its `operationId`. The TenantProvisioning saga, started by the `tenant.created` event, applies the plan\'s quotas, grants the starting credits, creates the default VPC and activates the tenant (`tenant.activated`); if a step fails, the ones before it are compensated and the tenant ends `failed`. Follow it with `GET /v1/operations/{operationId}`.',
   access: 'platform-admin',
   body: z.strictObject({
-    name: z.string().trim().min(1).max(64).describe('Unique among tenants, ignoring case.'),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(64), z.describe('Unique among tenants, ignoring case.')),
     plan: z.enum(PLAN_NAMES),
     ownerEmail: z.email(),
-    tags: tagsSchema.optional(),
+    tags: z.optional(tagsSchema),
   }),
   status: 202,
   response: tenantSchema,
@@ -45,7 +45,7 @@ export const listTenants = defineOperation(() => ({
   access: 'platform-admin',
   query: pageQuery,
   status: 200,
-  response: pageOf(tenantSchema).meta({ id: 'TenantList' }),
+  response: pageOf(tenantSchema).check(z.meta({ id: 'TenantList' })),
   needs: ['cursorSecret'],
 }));
 
@@ -75,9 +75,9 @@ export const updateTenant = defineOperation(() => ({
   access: 'platform-admin',
   params: tenantParams,
   body: z.strictObject({
-    plan: z.enum(PLAN_NAMES).optional(),
-    status: z.enum(['active', 'suspended']).optional(),
-    tags: tagsSchema.optional(),
+    plan: z.optional(z.enum(PLAN_NAMES)),
+    status: z.optional(z.enum(['active', 'suspended'])),
+    tags: z.optional(tagsSchema),
   }),
   status: 200,
   response: tenantSchema,

@@ -1,5 +1,5 @@
 /** The tenancy domain's events (source `platform.tenancy`), listed in manifest.events. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineEvent } from '../events/define';
 import { PLAN_NAMES } from './plans';
 
@@ -11,13 +11,13 @@ export const tenantCreated = defineEvent({
   detailType: 'tenant.created',
   resourceType: 'tenant',
   description: 'An operator created a tenant; it is provisioning. Starts the TenantProvisioning saga.',
-  data: z.object({
+  data: z.lazy(() => z.object({
     name: z.string(),
     plan,
     ownerEmail: z.string(),
-    operationId: z.string().describe('The provisioning operation (GET /v1/operations/{id}).'),
+    operationId: z.string().check(z.describe('The provisioning operation (GET /v1/operations/{id}).')),
     tags: z.record(z.string(), z.string()),
-  }),
+  })),
 });
 
 export const tenantActivated = defineEvent({
@@ -25,7 +25,7 @@ export const tenantActivated = defineEvent({
   detailType: 'tenant.activated',
   resourceType: 'tenant',
   description: 'Provisioning finished: quotas applied, starting credits granted, default VPC created; the tenant is active.',
-  data: z.object({ name: z.string(), plan, operationId: z.string() }),
+  data: z.lazy(() => z.object({ name: z.string(), plan, operationId: z.string() })),
 });
 
 export const tenantProvisioningFailed = defineEvent({
@@ -33,10 +33,10 @@ export const tenantProvisioningFailed = defineEvent({
   detailType: 'tenant.provisioning_failed',
   resourceType: 'tenant',
   description: 'A provisioning step failed; the steps done before it were compensated and the tenant is failed.',
-  data: z.object({
+  data: z.lazy(() => z.object({
     operationId: z.string(),
-    error: z.object({ code: z.string(), message: z.string(), step: z.string().optional() }),
-  }),
+    error: z.object({ code: z.string(), message: z.string(), step: z.optional(z.string()) }),
+  })),
 });
 
 export const tenantSuspended = defineEvent({
@@ -60,7 +60,7 @@ export const tenantPlanChanged = defineEvent({
   detailType: 'tenant.plan_changed',
   resourceType: 'tenant',
   description: "The tenant moved to another plan; its quota limits follow the plan, except the ones an operator overrode.",
-  data: z.object({ from: plan, to: plan, quotasChanged: z.array(z.string()) }),
+  data: z.lazy(() => z.object({ from: plan, to: plan, quotasChanged: z.array(z.string()) })),
 });
 
 export const tenantUpdated = defineEvent({
@@ -68,7 +68,7 @@ export const tenantUpdated = defineEvent({
   detailType: 'tenant.updated',
   resourceType: 'tenant',
   description: "An operator changed the tenant's tags.",
-  data: z.object({ tags: z.record(z.string(), z.string()) }),
+  data: z.lazy(() => z.object({ tags: z.record(z.string(), z.string()) })),
 });
 
 export const creditGranted = defineEvent({
@@ -76,7 +76,7 @@ export const creditGranted = defineEvent({
   detailType: 'credit.granted',
   resourceType: 'credit',
   description: "Credits were added to the tenant's ledger (starting credits at provisioning).",
-  data: z.object({ amount: z.string(), currency: z.literal('USD'), reason: z.string(), operationId: z.string().optional() }),
+  data: z.lazy(() => z.object({ amount: z.string(), currency: z.literal('USD'), reason: z.string(), operationId: z.optional(z.string()) })),
 });
 
 export const creditReversed = defineEvent({
@@ -84,7 +84,7 @@ export const creditReversed = defineEvent({
   detailType: 'credit.reversed',
   resourceType: 'credit',
   description: 'A ledger entry was reversed by a negative entry of the same amount (a compensated provisioning).',
-  data: z.object({ amount: z.string(), currency: z.literal('USD'), reason: z.string(), reverses: z.string() }),
+  data: z.lazy(() => z.object({ amount: z.string(), currency: z.literal('USD'), reason: z.string(), reverses: z.string() })),
 });
 
 export const tenancyEvents = [

@@ -4,12 +4,12 @@
  * `null` lifts it (the limit goes back to the plan's). A limit below the current use is allowed,
  * as AWS allows lowering a quota: nothing is taken away, new creates fail until use drops under it.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineEvent } from '../events/define';
 import { defineOperation } from '../kit/operation';
 import { QUOTA_NAMES, type QuotaName } from './plans';
 
-const quota = z.object({ name: z.enum(QUOTA_NAMES), limit: z.number().int(), used: z.number().int() }).meta({ id: 'Quota' });
+const quota = z.object({ name: z.enum(QUOTA_NAMES), limit: z.int(), used: z.int() }).check(z.meta({ id: 'Quota' }));
 
 export const listQuotasOperation = defineOperation(() => ({
   operationId: 'listQuotas',
@@ -23,24 +23,24 @@ export const listQuotasOperation = defineOperation(() => ({
     'then creates fail until use drops below the limit.',
   access: 'viewer',
   status: 200,
-  response: z.object({ items: z.array(quota) }).meta({ id: 'QuotaList' }),
+  response: z.object({ items: z.array(quota) }).check(z.meta({ id: 'QuotaList' })),
 }));
 
-const limit = z.number().int().min(0).max(1_000_000_000);
+const limit = z.int().check(z.gte(0), z.lte(1_000_000_000));
 
 /** Every quota name, optional, each a limit or null (lift the override). Unknown names are refused. */
 const overrides = z
-  .strictObject(Object.fromEntries(QUOTA_NAMES.map((name) => [name, limit.nullable().optional()])) as Record<QuotaName, z.ZodOptional<z.ZodNullable<typeof limit>>>)
-  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'Name at least one quota' });
+  .strictObject(Object.fromEntries(QUOTA_NAMES.map((name) => [name, z.optional(z.nullable(limit))])) as Record<QuotaName, z.ZodMiniOptional<z.ZodMiniNullable<typeof limit>>>)
+  .check(z.refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'Name at least one quota' }));
 
-export const tenantQuotaView = z
+export const tenantQuotaView = z.lazy(() => z
   .object({
     name: z.enum(QUOTA_NAMES),
-    limit: z.number().int(),
-    used: z.number().int(),
-    overridden: z.boolean().describe('Set by an operator: plan changes keep it.'),
+    limit: z.int(),
+    used: z.int(),
+    overridden: z.boolean().check(z.describe('Set by an operator: plan changes keep it.')),
   })
-  .meta({ id: 'TenantQuota' });
+  .check(z.meta({ id: 'TenantQuota' })));
 
 export const setTenantQuotasOperation = defineOperation(() => ({
   operationId: 'setTenantQuotas',
@@ -54,10 +54,10 @@ export const setTenantQuotasOperation = defineOperation(() => ({
     '`null` lifts an override and sets the plan\'s limit again. Quotas not named do not change. A limit below current use is allowed ' +
     '(use is never taken away; new creates fail until it drops below). Answers with every quota of the tenant. Emits `tenant.quotas_changed`.',
   access: 'platform-admin',
-  params: z.strictObject({ id: z.string().regex(/^tnt-[0-9a-z]{26}$/, 'Not a tenant id') }),
+  params: z.strictObject({ id: z.string().check(z.regex(/^tnt-[0-9a-z]{26}$/, 'Not a tenant id')) }),
   body: overrides,
   status: 200,
-  response: z.object({ tenantId: z.string(), items: z.array(tenantQuotaView) }).meta({ id: 'TenantQuotaList' }),
+  response: z.object({ tenantId: z.string(), items: z.array(tenantQuotaView) }).check(z.meta({ id: 'TenantQuotaList' })),
   errors: [{ status: 404, code: 'TenantNotFound', description: 'No tenant has this id.' }],
 }));
 
@@ -68,7 +68,7 @@ export const tenantQuotasChanged = defineEvent({
   detailType: 'tenant.quotas_changed',
   resourceType: 'tenant',
   description: 'An operator overrode quota limits of the tenant (or lifted overrides: the plan\'s limit again).',
-  data: z.object({
-    quotas: z.record(z.string(), z.object({ limit: z.number().int(), overridden: z.boolean() })).describe('Quota name → its new limit.'),
-  }),
+  data: z.lazy(() => z.object({
+    quotas: z.record(z.string(), z.object({ limit: z.int(), overridden: z.boolean() })).check(z.describe('Quota name → its new limit.')),
+  })),
 });

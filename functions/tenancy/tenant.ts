@@ -1,5 +1,5 @@
 /** The tenant: its record and the rules of its status. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PLAN_NAMES, type PlanName } from './plans';
 
 export const TENANT_STATUSES = ['provisioning', 'active', 'suspended', 'failed'] as const;
@@ -20,7 +20,7 @@ export interface Tenant {
   tags: Record<string, string>;
 }
 
-export const tenantSchema = z
+export const tenantSchema = z.lazy(() => z
   .object({
     id: z.string(),
     tenantId: z.string(),
@@ -28,13 +28,13 @@ export const tenantSchema = z
     plan: z.enum(PLAN_NAMES),
     ownerEmail: z.string(),
     status: z.enum(TENANT_STATUSES),
-    operationId: z.string().optional(),
+    operationId: z.optional(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
-    version: z.number().int(),
+    version: z.int(),
     tags: z.record(z.string(), z.string()),
   })
-  .meta({ id: 'Tenant' });
+  .check(z.meta({ id: 'Tenant' })));
 
 /**
  * Operators move a tenant between active and suspended (asking for the status it has is a no-op);

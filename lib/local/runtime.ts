@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { JWK } from 'jose';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ROLES, TENANT_ROLES, type Role } from '../../functions/kit/auth';
 import { resetCursorSecret } from '../../functions/kit/cursor';
 import { resetDocumentClient } from '../../functions/kit/db';
@@ -101,11 +101,11 @@ function loadState(file: string | undefined): LocalState {
 }
 
 const tokenRequest = z.strictObject({
-  tenantId: z.string().min(1).max(64).optional(),
-  userId: z.string().min(1).max(128).optional(),
-  email: z.email().optional(),
-  roles: z.array(z.enum(ROLES as [Role, ...Role[]])).min(1),
-  expiresIn: z.number().int().min(1).max(86400).optional(),
+  tenantId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  userId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  email: z.optional(z.email()),
+  roles: z.array(z.enum(ROLES as [Role, ...Role[]])).check(z.minLength(1)),
+  expiresIn: z.optional(z.int().check(z.gte(1), z.lte(86400))),
 });
 
 function localRoutes(issuer: LocalIssuer, state: LocalState, mailbox: unknown[]): Record<string, LocalRoute> {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { bundleHandlers } from '../../lib/bundle';
 
 describe('bundleHandlers', () => {
@@ -51,5 +52,20 @@ describe('bundleHandlers', () => {
     const out = await mod.handler(event);
     // Assess
     expect(out.response.claimsAndScopeOverrideDetails.accessTokenGeneration.claimsToAddOrOverride).toEqual({ tenant_id: 't-1', roles: ['member'] });
+  });
+
+  it('loads node:stream/web, which only a streamed response needs, on first use', () => {
+    // Prepare: a fresh process, as a Lambda container is.
+    const file = path.join(folders.get('platform/get-health')!, 'index.js');
+    const probe =
+      `require(${JSON.stringify(file)});` +
+      "const before = process.moduleLoadList.includes('NativeModule stream/web');" +
+      `const shim = require(${JSON.stringify(path.resolve(__dirname, '../../lib/bundle-shims/stream-web.cjs'))});` +
+      "const same = shim.ReadableStream === require('node:stream/web').ReadableStream;" +
+      'process.stdout.write(JSON.stringify({ before, same }))';
+    // Act
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' } }).toString());
+    // Assess
+    expect(out).toEqual({ before: false, same: true });
   });
 });

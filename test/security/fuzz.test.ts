@@ -126,8 +126,8 @@ function pathValue(real: string | undefined): fc.Arbitrary<{ value: string; raw:
   return real ? fc.oneof(fc.constant({ value: real, raw: false }), encoded, raw) : fc.oneof(encoded, raw);
 }
 
-function keysOf(schema: z.ZodType | undefined): string[] {
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+function keysOf(schema: z.core.$ZodType | undefined): string[] {
+  return schema instanceof z.core.$ZodObject ? Object.keys(schema._zod.def.shape) : [];
 }
 
 /** A JSON text for the body: the valid one mutated, wrong types, extra and pollution keys, or not JSON at all. */

@@ -5,7 +5,7 @@
  * operation whose prefix (or whose required body or query) has no recipe here, so a new
  * resource kind cannot be skipped silently.
  */
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { pathParameterNames, type AnyOperation } from '../../functions/kit/operation';
 import type { client } from './platform';
 
@@ -129,8 +129,8 @@ export const isAdmin = (op: AnyOperation) => op.path.startsWith('/v1/admin/');
 export const hasPathParams = (op: AnyOperation) => pathParameterNames(op.path).length > 0;
 
 /** Whether `{}` fails the schema: the operation needs a recipe for a valid one. */
-export function needsValue(schema: z.ZodType | undefined): boolean {
-  return schema !== undefined && !schema.safeParse({}).success;
+export function needsValue(schema: z.core.$ZodType | undefined): boolean {
+  return schema !== undefined && !z.safeParse(schema, {}).success;
 }
 
 /** What is missing from the recipes for this operation, if anything. */

@@ -11,7 +11,7 @@
  * Every state first checks that the instance is still the saga's: in the state the saga works in
  * and under its operation. One that is not (a reboot overtaken by a stop) is left alone.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { change } from '../../events/outbox';
 import { checkFault } from '../../kit/faults';
 import type { ComputeProvider, InstanceRef, ProviderInstance } from '../../providers/provider';
@@ -190,7 +190,7 @@ const reasonOf = (error: OperationError | undefined): StateReason => ({
 export const MAX_POLLS = 60;
 const MAX_DELAY_SECONDS = 5;
 
-const awaitInput = sagaInputSchema.extend({ wait: z.object({ polls: z.number().int().min(0) }).optional() });
+const awaitInput = z.extend(sagaInputSchema, { wait: z.optional(z.object({ polls: z.int().check(z.gte(0)) })) });
 
 export interface AwaitResult {
   ready: boolean;

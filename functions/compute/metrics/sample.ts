@@ -6,7 +6,7 @@
  * changes nothing; one instance's failure is logged and counted and never stops the others.
  */
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { changesWrites, change, type ChangeDraft } from '../../events/outbox';
 import { documentClient } from '../../kit/db';
 import { logger } from '../../kit/logger';
@@ -45,9 +45,9 @@ export interface SampleRunResult {
 }
 
 /** What a provider hands back is checked before it is stored: a NaN would fail the whole commit. */
-const measurement = z.number().finite().nonnegative();
+const measurement = z.number().check(z.nonnegative());
 const sampleSchema = z.object({
-  periodSeconds: z.number().int().positive(),
+  periodSeconds: z.int().check(z.positive()),
   cpuPercent: measurement,
   memoryBytes: measurement,
   memoryPercent: measurement,

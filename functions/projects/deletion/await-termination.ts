@@ -3,7 +3,7 @@
  * asking again (doubling up to 30 s). Not a recorded step: a poll the state machine loops on. After
  * MAX_POLLS it gives up (TerminationTimedOut), which the Catch turns into the compensation.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { checkFault } from '../../kit/faults';
 import { faultPoint } from '../../sagas/define';
 import { StepError, stepFailure } from '../../sagas/errors';
@@ -14,7 +14,7 @@ import { projectDeletion } from './saga';
 export const MAX_POLLS = 120;
 const MAX_DELAY_SECONDS = 30;
 
-const input = sagaInputSchema.extend({ wait: z.object({ polls: z.number().int().min(0) }).optional() });
+const input = z.extend(sagaInputSchema, { wait: z.optional(z.object({ polls: z.int().check(z.gte(0)) })) });
 
 export interface AwaitResult {
   live: number;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Access } from '../../../functions/kit/auth';
 import {
   defineOperation,
@@ -9,7 +9,7 @@ import {
 } from '../../../functions/kit/operation';
 import { operation } from '../support/operation';
 
-type Spec = OperationSpec<z.ZodType, z.ZodType, z.ZodType, z.ZodType>;
+type Spec = OperationSpec<z.core.$ZodType, z.core.$ZodType, z.core.$ZodType, z.core.$ZodType>;
 
 const spec = (overrides: Partial<Spec>): Spec => operation({ operationId: 'testOp', handler: 'things/test-op', ...overrides });
 
@@ -91,7 +91,7 @@ describe('defineOperation', () => {
     ],
     [
       'a params schema that is not an object',
-      { path: '/v1/things/{id}', params: z.strictObject({ id: z.string() }).optional() },
+      { path: '/v1/things/{id}', params: z.optional(z.strictObject({ id: z.string() })) },
       'testOp: path parameters id but schema declares ',
     ],
     ['a POST open to viewer', { method: 'POST', access: 'viewer' }, 'testOp: a POST operation cannot be open to viewer'],

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AnyOperation } from '../../../functions/kit/operation';
 
 /** A valid operation declaration to vary in tests. */
