@@ -45,6 +45,17 @@ async function projectWith(t: { tenantId: string; owner: string }, resources: [t
   return project;
 }
 
+/** The deletion's execution once it has polled for live resources and gone on to wait (deadline far above its normal time). */
+async function polledOnce(operationId: string, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const execution = platform.stepFunctions.executions.find((e) => JSON.stringify(e.input).includes(operationId));
+    if (execution?.states.includes('WaitForTermination')) return execution;
+    if (Date.now() > deadline) throw new Error(`operation ${operationId} never waited for termination: ${execution?.states.join(' → ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function outcome(operationId: string, token: string, timeoutMs = 90_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -98,21 +109,24 @@ describe('cascade deletion', () => {
   });
 
   it('waits for resources that take time to terminate, polling until none is live', async () => {
-    // Prepare: a resource that leaves its project half a second after it is asked to
+    // Prepare: a resource that leaves its project only once the saga has polled and found it still live
+    // (driven by the execution's states, not by a timer the first poll could come after on a slow machine).
+    let slow: TerminationRequest | undefined;
     registerTerminator('slowgadget', async (request) => {
-      setTimeout(() => void commitWrites(projectUsageWrites({ ...request, from: 'active', to: 'terminated', live: -1 })), 500);
+      slow = request;
     });
     const t = await newTenant();
     const project = await projectWith(t, [['slowgadget', 's-1']]);
     // Act
     const accepted = await call('DELETE', `/v1/projects/${project.id}?cascade=true`, { token: t.owner });
     const stillThere = await call('GET', `/v1/projects/${project.id}`, { token: t.owner });
+    const execution = await polledOnce(accepted.body.operationId);
+    await commitWrites(projectUsageWrites({ ...slow!, from: 'active', to: 'terminated', live: -1 }));
     const operation = await outcome(accepted.body.operationId, t.owner);
     // Assess
     expect(stillThere.body.status).toBe('deleting');
     expect(operation.status).toBe('succeeded');
-    const execution = platform.stepFunctions.executions.find((e) => JSON.stringify(e.input).includes(accepted.body.operationId));
-    expect(execution?.states.filter((s) => s === 'AwaitTermination').length).toBeGreaterThanOrEqual(2);
+    expect(execution.states.filter((s) => s === 'AwaitTermination').length).toBeGreaterThanOrEqual(2);
     expect(execution?.states).toContain('WaitForTermination');
   });
 
