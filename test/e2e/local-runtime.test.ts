@@ -1,5 +1,5 @@
 /**
- * `npm start` as a user meets it: the printed token works against /v1/me, data survives a restart,
+ * `npm start` as a user meets it: the demo tenant provisioned through its saga, the printed tokens work, data survives a restart,
  * health says 503 when DynamoDB is gone, and SIGTERM stops everything cleanly.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -44,21 +44,33 @@ describe('npm start', () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('prints a URL and an owner token that GET /v1/me accepts, then stops cleanly on SIGTERM', async () => {
-    // Prepare
-    child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts', '--memory', '--port', '0', '--quiet'], {
+  it('provisions the demo tenant through the saga (each step in its log before the banner), prints a URL and tokens that work, then stops cleanly on SIGTERM', async () => {
+    // Prepare: npm start as a user runs it, with its default log level
+    child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts', '--memory', '--port', '0'], {
       cwd: ROOT,
-      env: { ...process.env, DYNAMODB_ENDPOINT: '' },
+      env: { ...process.env, DYNAMODB_ENDPOINT: '', POWERTOOLS_LOG_LEVEL: 'INFO' },
     });
-    const banner = await waitForOutput(child, /Ctrl-C stops it/, 120_000);
+    const output = await waitForOutput(child, /Ctrl-C stops it/, 120_000);
+    const banner = output.slice(output.indexOf('Control plane running at'));
+    const log = output.slice(0, output.indexOf('Control plane running at'));
     const url = /running at (http:\/\/\S+)/.exec(banner)?.[1] as string;
     const token = /export TOKEN=(\S+)/.exec(banner)?.[1] as string;
+    const adminToken = /export ADMIN_TOKEN=(\S+)/.exec(banner)?.[1] as string;
     const tenant = /Demo tenant (\S+)/.exec(banner)?.[1] as string;
     // Act
     const me = await client(url)('GET', '/v1/me', { token });
+    const demo = await client(url)('GET', `/v1/admin/tenants/${tenant}`, { token: adminToken });
+    const provisioning = await client(url)('GET', `/v1/operations/${demo.body.operationId}`, { token: adminToken });
     child.kill('SIGTERM');
     const code = await exitOf(child);
     // Assess
+    const steps = log
+      .split('\n')
+      .filter((line) => line.includes('"saga step succeeded"'))
+      .map((line) => (JSON.parse(line) as { step: string }).step);
+    expect(steps).toEqual(['ApplyQuotas', 'GrantCredits', 'CreateDefaultVpc', 'Activate']);
+    expect(demo.body).toMatchObject({ id: tenant, status: 'active', plan: 'pro' });
+    expect(provisioning.body).toMatchObject({ type: 'TenantProvisioning', status: 'succeeded', resourceId: tenant });
     expect(me.status).toBe(200);
     expect(me.body.tenant).toEqual({ id: tenant });
     expect(me.body.roles).toEqual(['owner']);
