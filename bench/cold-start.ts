@@ -60,7 +60,8 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
 }
 
 export async function coldStart(ctx: BenchContext): Promise<Section> {
-  const rounds = ctx.full ? 9 : 3;
+  // Seven loads per bundle: with three, one busy moment of the machine in two of them moved a median by 20 %.
+  const rounds = ctx.full ? 15 : 7;
   const handlers = deployedHandlers();
   const outdir = mkdtempSync(join(tmpdir(), 'ccp-bench-bundles-'));
   try {
