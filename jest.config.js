@@ -30,6 +30,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
+  testSequencer: '<rootDir>/test/support/sequencer.cjs',
   // A deadline far above any test's normal time: CI's machine is as busy as a developer's.
   testTimeout: 120000,
 };
