@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
+import type { JWTPayload } from 'jose';
 import { problemResponse } from '../../functions/kit/problem';
 import { ApiError, BadRequest, NotFound, PayloadTooLarge, Unauthorized, statusTitle } from '../../functions/kit/errors';
 import type { AnyOperation } from '../../functions/kit/operation';
@@ -203,15 +204,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return undefined;
   }
 
+  // The verifier answers a repeated token with the same claims object: convert each one once.
+  const passedClaims = new WeakMap<JWTPayload, Record<string, string>>();
   async function authorize(request: IncomingMessage): Promise<Record<string, string>> {
     const header = request.headers.authorization ?? '';
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     if (!token) throw new Unauthorized();
+    let payload: JWTPayload;
     try {
-      return claimsAsApiGatewayPassesThem(await options.issuer.verify(token));
+      payload = await options.issuer.verify(token);
     } catch {
       throw new Unauthorized('The bearer token is invalid or expired.');
     }
+    let claims = passedClaims.get(payload);
+    if (!claims) {
+      claims = claimsAsApiGatewayPassesThem(payload);
+      passedClaims.set(payload, claims);
+    }
+    return { ...claims };
   }
 
   async function invoke(operation: AnyOperation, event: HttpEvent, requestId: string): Promise<unknown> {

@@ -101,14 +101,46 @@ function numericDate(claims: Record<string, unknown>, name: string): number | un
  * made synchronously with node:crypto and the key imported once. jose verifies through WebCrypto,
  * which sends every signature check to the libuv thread pool and back: a few hundred microseconds
  * and two thread hand-offs per request on the hot path, for a check that takes about fifty here.
+ *
+ * A token that passed is remembered by its exact text (up to VERIFIED_TOKEN_CACHE_SIZE of them, the
+ * oldest forgotten first), as Envoy's jwt_authn caches verified JWTs: the same bytes against the same
+ * key set always give the same signature and claims verdict, so a repeat only re-checks the clock
+ * (exp and nbf). A client sends one token for up to an hour; its signature is checked once.
  */
-export function tokenVerifier(jwks: { keys: JWK[] }, now: () => number = Date.now): (token: string) => JWTPayload {
+export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+
+export interface TokenVerifier {
+  (token: string): JWTPayload;
+  /** How many verified tokens are remembered now. */
+  readonly remembered: number;
+}
+
+export function tokenVerifier(jwks: { keys: JWK[] }, now: () => number = Date.now, cacheSize = VERIFIED_TOKEN_CACHE_SIZE): TokenVerifier {
   const keys = new Map<string | undefined, KeyObject>();
   for (const jwk of jwks.keys) {
     if (jwk.kty !== 'RSA' || (jwk.alg !== undefined && jwk.alg !== ALGORITHM) || (jwk.use !== undefined && jwk.use !== 'sig')) continue;
     keys.set(jwk.kid, createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' }));
   }
-  return (token) => {
+  const verified = new Map<string, { claims: JWTPayload; nbf: number | undefined; exp: number }>();
+  const checkClock = (nbf: number | undefined, exp: number): void => {
+    const seconds = Math.floor(now() / 1000);
+    if (nbf !== undefined && nbf > seconds) throw new InvalidToken('not active yet');
+    if (exp <= seconds) throw new InvalidToken('expired');
+  };
+  const verify = (token: string): JWTPayload => {
+    const known = typeof token === 'string' ? verified.get(token) : undefined;
+    if (known) {
+      checkClock(known.nbf, known.exp);
+      return known.claims;
+    }
+    const checked = verifyFully(token);
+    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+    verified.set(token, checked);
+    return checked.claims;
+  };
+  return Object.defineProperty(verify, 'remembered', { get: () => verified.size }) as TokenVerifier;
+
+  function verifyFully(token: string): { claims: JWTPayload; nbf: number | undefined; exp: number } {
     if (typeof token !== 'string') throw new InvalidToken('malformed');
     const parts = token.split('.');
     if (parts.length !== 3) throw new InvalidToken('malformed');
@@ -134,14 +166,12 @@ export function tokenVerifier(jwks: { keys: JWK[] }, now: () => number = Date.no
     if (claims.iss !== LOCAL_ISSUER) throw new InvalidToken('unexpected "iss"');
     const audiences = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
     if (!audiences.includes(LOCAL_AUDIENCE)) throw new InvalidToken('unexpected "aud"');
-    const seconds = Math.floor(now() / 1000);
     numericDate(claims, 'iat');
     const nbf = numericDate(claims, 'nbf');
-    if (nbf !== undefined && nbf > seconds) throw new InvalidToken('not active yet');
     const exp = numericDate(claims, 'exp') as number;
-    if (exp <= seconds) throw new InvalidToken('expired');
-    return claims as JWTPayload;
-  };
+    checkClock(nbf, exp);
+    return { claims: Object.freeze(claims) as JWTPayload, nbf, exp };
+  }
 }
 
 /**

@@ -140,3 +140,72 @@ it('answers through the issuer as before', async () => {
   expect(claims).toMatchObject({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, tenant_id: 'tnt-2', roles: ['viewer'] });
   await expect(issuer.verify(`${token}x`)).rejects.toThrow();
 });
+
+describe('verified tokens are remembered by their exact text', () => {
+  it('refuses a remembered token once it has expired', async () => {
+    // Prepare
+    let clock = Date.now();
+    const verify = tokenVerifier(issuer.jwks, () => clock);
+    const token = await signed({ ...genuineClaims(), exp: Math.floor(clock / 1000) + 60 });
+    expect(verify(token).sub).toBe('usr-1');
+
+    // Act
+    clock += 61_000;
+
+    // Assess
+    expect(() => verify(token)).toThrow('expired');
+    expect(verify.remembered).toBe(1);
+  });
+
+  it('refuses a remembered token before its nbf, and a changed copy of an accepted one', async () => {
+    // Prepare
+    let clock = Date.now();
+    const verify = tokenVerifier(issuer.jwks, () => clock);
+    const token = await signed({ ...genuineClaims(), nbf: Math.floor(clock / 1000) });
+    verify(token);
+    const [header, , signature] = token.split('.');
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...genuineClaims(), roles: ['platform-admin'] })).toString('base64url')}.${signature}`;
+
+    // Act
+    clock -= 10_000;
+
+    // Assess
+    expect(() => verify(token)).toThrow('not active yet');
+    clock += 10_000;
+    expect(() => verify(forged)).toThrow('signature verification failed');
+    expect(verify(token).roles).toEqual(['owner']);
+  });
+
+  it('remembers at most its size, forgetting the oldest first', async () => {
+    // Prepare
+    const verify = tokenVerifier(issuer.jwks, Date.now, 2);
+    const tokens = await Promise.all([1, 2, 3].map((n) => signed({ ...genuineClaims(), sub: `usr-${n}` })));
+
+    // Act
+    const subjects = tokens.map((token) => verify(token).sub);
+
+    // Assess
+    expect(subjects).toEqual(['usr-1', 'usr-2', 'usr-3']);
+    expect(verify.remembered).toBe(2);
+  });
+
+  it('does not remember a refused token', async () => {
+    // Prepare
+    const verify = tokenVerifier(issuer.jwks);
+    const expired = await signed({ ...genuineClaims(), exp: nowSeconds() - 1 });
+
+    // Act
+    const attempts = [1, 2].map(() => {
+      try {
+        verify(expired);
+        return 'accepted';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+
+    // Assess
+    expect(attempts).toEqual(['expired', 'expired']);
+    expect(verify.remembered).toBe(0);
+  });
+});
