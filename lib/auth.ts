@@ -124,7 +124,6 @@ export class Auth extends Construct {
       role,
       logGroup,
       timeout: Duration.seconds(5),
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
     });
     Validations.of(trigger).acknowledge(LATEST_RUNTIME_ACK);
     userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger, cognito.LambdaVersion.V2_0);

@@ -139,12 +139,14 @@ export class PlatformStack extends Stack {
       logGroupPrefix,
     });
 
+    // No NODE_OPTIONS=--enable-source-maps: Node then reads and parses a bundle's map (about 750 KiB)
+    // at every cold start, about 8 ms on a 33 ms load. The maps ship beside the code, so setting the
+    // flag on one function's environment gives readable stack traces while debugging it.
     const environment: Record<string, string> = {
       ...this.tables.environment(),
       PLATFORM_REGION: this.region,
       STAGE: props.stage,
       POWERTOOLS_SERVICE_NAME: 'control-plane',
-      NODE_OPTIONS: '--enable-source-maps',
     };
 
     this.events = new EventsStack(this, 'Events', {

@@ -9,7 +9,7 @@ const catalogNote =
   'The catalog is platform-wide, the same for every tenant; a fresh platform ships a built-in one (seeded on first use).';
 const idFilter = (what: string) => z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe(`Only the ${what} with this id (an empty page if there is none).`));
 
-export const listFlavors = defineOperation(() => ({
+export const listFlavors = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listFlavors',
   method: 'GET',
   path: '/v1/flavors',
@@ -18,7 +18,7 @@ export const listFlavors = defineOperation(() => ({
   summary: 'List the flavors (instance types), by family and then size',
   description: `${catalogNote} \`hourlyPrice\` is the on-demand USD price per hour as a decimal string.`,
   access: 'authenticated',
-  query: z.extend(pageQuery, {
+  query: z.extend(pageQuery(), {
     family: z
       .optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'A flavor family, e.g. t3')))
       .check(z.describe('Only this family, e.g. `t3`.')),
@@ -29,7 +29,7 @@ export const listFlavors = defineOperation(() => ({
   needs: ['cursorSecret', 'catalogSeed'],
 }));
 
-export const listImages = defineOperation(() => ({
+export const listImages = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listImages',
   method: 'GET',
   path: '/v1/images',
@@ -38,7 +38,7 @@ export const listImages = defineOperation(() => ({
   summary: 'List the images, by os and then id',
   description: `${catalogNote} An instance's root volume must be at least the image's \`minDiskGb\`.`,
   access: 'authenticated',
-  query: z.extend(pageQuery, {
+  query: z.extend(pageQuery(), {
     os: z.optional(z.enum(OPERATING_SYSTEMS)).check(z.describe('Only images of this operating system.')),
     id: idFilter('image'),
   }),
@@ -47,7 +47,7 @@ export const listImages = defineOperation(() => ({
   needs: ['cursorSecret', 'catalogSeed'],
 }));
 
-export const createFlavor = defineOperation(() => ({
+export const createFlavor = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'createFlavor',
   method: 'POST',
   path: '/v1/admin/flavors',
@@ -64,7 +64,7 @@ export const createFlavor = defineOperation(() => ({
   errors: [{ status: 409, code: 'InvalidFlavor.Duplicate', description: 'A flavor with this id exists.' }],
 }));
 
-export const createImage = defineOperation(() => ({
+export const createImage = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'createImage',
   method: 'POST',
   path: '/v1/admin/images',

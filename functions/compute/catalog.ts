@@ -70,7 +70,7 @@ export const decimalPrice = z
     z.describe('USD per hour, a decimal string (e.g. "0.0104").'),
   );
 
-const description = z.string().check(z.maxLength(256));
+const description = z.lazy(() => z.string().check(z.maxLength(256)));
 
 export const flavorSchema = z.lazy(() => z
   .object({

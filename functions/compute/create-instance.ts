@@ -17,10 +17,9 @@ import { createInstanceWrites } from './instance-repository';
 import { instanceLaunch } from './lifecycle/sagas';
 import { createInstance } from './operations';
 import { publicIpPool, randomPoolAddress } from './public-addresses';
-import { instanceSettingsShape, type InstanceSettings } from './settings';
+import { SETTING_NAMES, type InstanceSettings } from './settings';
 import { findTemplate } from './template-repository';
 
-const SETTING_NAMES = Object.keys(instanceSettingsShape) as (keyof InstanceSettings)[];
 const REQUIRED = ['flavorId', 'imageId', 'subnetId'] as const;
 
 /** The settings a template holds (its own name, id and bookkeeping are not settings). */

@@ -9,11 +9,13 @@ import { usageSchema } from '../events/usage';
 import { INSTANCE_STATES } from './instance';
 
 const source = 'platform.compute' as const;
-const state = z.enum(INSTANCE_STATES);
-const move = { from: z.optional(state).check(z.describe('Absent when the instance is new.')), to: state };
+// Parts of the data schemas, built on call inside each event's z.lazy: a bundle that emits one
+// event builds that event's schema only, when it is first used.
+const state = () => z.enum(INSTANCE_STATES);
+const move = () => ({ from: z.optional(state()).check(z.describe('Absent when the instance is new.')), to: state() });
 /** `instance.time` (by flavor) while running; `publicIpv4.time` while a public address is held. */
-const usage = z.optional(usageSchema);
-const started = { ...move, operationId: z.string(), operationType: z.string().check(z.describe('The saga: InstanceLaunch, InstanceStop, InstanceReboot or InstanceTermination.')) };
+const usage = () => z.optional(usageSchema);
+const started = () => ({ ...move(), operationId: z.string(), operationType: z.string().check(z.describe('The saga: InstanceLaunch, InstanceStop, InstanceReboot or InstanceTermination.')) });
 
 export const instancePending = defineEvent({
   source,
@@ -21,14 +23,14 @@ export const instancePending = defineEvent({
   resourceType: 'instance',
   description: 'An instance was created, or a stopped one started: it is pending, and the InstanceLaunch saga brings it to running.',
   data: z.lazy(() => z.object({
-    ...started,
+    ...started(),
     flavorId: z.string(),
     imageId: z.string(),
     subnetId: z.string(),
     privateIpAddress: z.optional(z.string()),
     publicIpAddress: z.optional(z.string()),
     projectId: z.optional(z.string()),
-    usage: usage.check(z.describe('On the create with a public address: `publicIpv4.time` starts.')),
+    usage: usage().check(z.describe('On the create with a public address: `publicIpv4.time` starts.')),
   })),
 });
 
@@ -37,7 +39,7 @@ export const instanceRunning = defineEvent({
   detailType: 'instance.running',
   resourceType: 'instance',
   description: 'The instance is running (its running time counts from launchedAt): `instance.time` of its flavor starts.',
-  data: z.lazy(() => z.object({ ...move, launchedAt: z.string(), operationId: z.string(), flavorId: z.string(), usage })),
+  data: z.lazy(() => z.object({ ...move(), launchedAt: z.string(), operationId: z.string(), flavorId: z.string(), usage: usage() })),
 });
 
 export const instanceStopping = defineEvent({
@@ -45,7 +47,7 @@ export const instanceStopping = defineEvent({
   detailType: 'instance.stopping',
   resourceType: 'instance',
   description: 'A stop was asked for (or asked again after a failed one): the InstanceStop saga stops the machine. Leaving running stops `instance.time`.',
-  data: z.object({ ...started, runningSeconds: z.int(), usage }),
+  data: z.lazy(() => z.object({ ...started(), runningSeconds: z.int(), usage: usage() })),
 });
 
 export const instanceStopped = defineEvent({
@@ -53,7 +55,7 @@ export const instanceStopped = defineEvent({
   detailType: 'instance.stopped',
   resourceType: 'instance',
   description: 'The instance is stopped.',
-  data: z.object({ ...move, operationId: z.string() }),
+  data: z.lazy(() => z.object({ ...move(), operationId: z.string() })),
 });
 
 export const instanceRebooting = defineEvent({
@@ -61,7 +63,7 @@ export const instanceRebooting = defineEvent({
   detailType: 'instance.rebooting',
   resourceType: 'instance',
   description: 'A reboot was asked for; the instance stays running and the InstanceReboot saga restarts the machine.',
-  data: z.object(started),
+  data: z.lazy(() => z.object(started())),
 });
 
 export const instanceRebooted = defineEvent({
@@ -69,7 +71,7 @@ export const instanceRebooted = defineEvent({
   detailType: 'instance.rebooted',
   resourceType: 'instance',
   description: 'The machine restarted and is running again.',
-  data: z.object({ operationId: z.string() }),
+  data: z.lazy(() => z.object({ operationId: z.string() })),
 });
 
 export const instanceResized = defineEvent({
@@ -85,7 +87,7 @@ export const instanceShuttingDown = defineEvent({
   detailType: 'instance.shutting_down',
   resourceType: 'instance',
   description: 'Termination was asked for (or asked again after a failed one): the InstanceTermination saga destroys the machine. Leaving running stops `instance.time`.',
-  data: z.object({ ...started, runningSeconds: z.int(), usage }),
+  data: z.lazy(() => z.object({ ...started(), runningSeconds: z.int(), usage: usage() })),
 });
 
 export const instanceTerminated = defineEvent({
@@ -93,7 +95,7 @@ export const instanceTerminated = defineEvent({
   detailType: 'instance.terminated',
   resourceType: 'instance',
   description: 'The instance is terminated: its addresses and quota are given back (`publicIpv4.time` stops); it stays readable for one hour.',
-  data: z.lazy(() => z.object({ ...move, operationId: z.string(), runningSeconds: z.int(), usage })),
+  data: z.lazy(() => z.object({ ...move(), operationId: z.string(), runningSeconds: z.int(), usage: usage() })),
 });
 
 export const instanceFailed = defineEvent({
@@ -101,7 +103,7 @@ export const instanceFailed = defineEvent({
   detailType: 'instance.failed',
   resourceType: 'instance',
   description: 'The instance could not reach running: its machine, addresses and quota are given back (`publicIpv4.time` stops); it stays readable for one hour.',
-  data: z.lazy(() => z.object({ ...move, operationId: z.string(), reason: z.object({ code: z.string(), message: z.string() }), usage })),
+  data: z.lazy(() => z.object({ ...move(), operationId: z.string(), reason: z.object({ code: z.string(), message: z.string() }), usage: usage() })),
 });
 
 export const instanceTransitionFailed = defineEvent({
@@ -109,7 +111,7 @@ export const instanceTransitionFailed = defineEvent({
   detailType: 'instance.transition_failed',
   resourceType: 'instance',
   description: 'A stop, reboot or termination could not be completed by the data plane; the instance keeps its state with a stateReason, and asking again retries.',
-  data: z.lazy(() => z.object({ operationId: z.string(), operationType: z.string(), status: state, reason: z.object({ code: z.string(), message: z.string() }) })),
+  data: z.lazy(() => z.object({ operationId: z.string(), operationType: z.string(), status: state(), reason: z.object({ code: z.string(), message: z.string() }) })),
 });
 
 export const instanceUpdated = defineEvent({

@@ -5,17 +5,17 @@ import { pageOf, pageQuery } from '../kit/repository';
 import { tagsPatch } from '../projects/project';
 import { resourceName } from '../networking/vpc';
 import { instanceSchema } from './instance';
-import { instanceSettingsShape, settingErrors } from './settings';
+import { instanceSettingsShape, settingErrors, type InstanceSettingsShape } from './settings';
 
 const domain = 'compute';
-const params = z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('An instance id: i-...')) });
+const params = () => z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('An instance id: i-...')) });
 const notFound = { status: 404, code: 'InvalidInstanceID.NotFound', description: 'No instance has this id in the tenant.' };
 const wrongState = (what: string) => ({ status: 409, code: 'IncorrectInstanceState', description: what });
 const noop = (what: string) => ({ status: 200 as const, description: what, response: instanceSchema });
 const asyncAction = (saga: string) =>
   `Answers 202 with the instance in its transitional state and the \`operationId\` of the ${saga} saga that finishes it (GET /v1/operations/{id}). Honours If-Match.`;
 
-export const createInstance = defineOperation(() => ({
+export const createInstance = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'createInstance',
   method: 'POST',
   path: '/v1/instances',
@@ -31,8 +31,8 @@ export const createInstance = defineOperation(() => ({
   body: z.strictObject({
     name: resourceName,
     templateId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe('A template (POST /v1/templates) whose settings the body overrides.')),
-    ...Object.fromEntries(Object.entries(instanceSettingsShape).map(([key, schema]) => [key, z.optional(schema)])),
-  } as { name: typeof resourceName; templateId: z.ZodMiniOptional<z.ZodMiniString> } & { [K in keyof typeof instanceSettingsShape]: z.ZodMiniOptional<(typeof instanceSettingsShape)[K]> }),
+    ...Object.fromEntries(Object.entries(instanceSettingsShape()).map(([key, schema]) => [key, z.optional(schema)])),
+  } as { name: typeof resourceName; templateId: z.ZodMiniOptional<z.ZodMiniString> } & { [K in keyof InstanceSettingsShape]: z.ZodMiniOptional<InstanceSettingsShape[K]> }),
   status: 202,
   response: instanceSchema,
   errors: [
@@ -52,7 +52,7 @@ export const createInstance = defineOperation(() => ({
   ],
 }));
 
-export const listInstances = defineOperation(() => ({
+export const listInstances = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listInstances',
   method: 'GET',
   path: '/v1/instances',
@@ -61,13 +61,13 @@ export const listInstances = defineOperation(() => ({
   summary: "List the tenant's instances, oldest first",
   description: 'Terminated and failed instances are listed for one hour after they ended.',
   access: 'viewer',
-  query: pageQuery,
+  query: pageQuery(),
   status: 200,
   response: pageOf(instanceSchema).check(z.meta({ id: 'InstanceList' })),
   needs: ['cursorSecret'],
 }));
 
-export const getInstance = defineOperation(() => ({
+export const getInstance = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getInstance',
   method: 'GET',
   path: '/v1/instances/{id}',
@@ -76,13 +76,13 @@ export const getInstance = defineOperation(() => ({
   summary: 'Get an instance',
   description: '`runningSeconds` counts the running interval in progress up to the moment of the read.',
   access: 'viewer',
-  params,
+  params: params(),
   status: 200,
   response: instanceSchema,
   errors: [notFound],
 }));
 
-export const updateInstance = defineOperation(() => ({
+export const updateInstance = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'updateInstance',
   method: 'PATCH',
   path: '/v1/instances/{id}',
@@ -91,7 +91,7 @@ export const updateInstance = defineOperation(() => ({
   summary: "Change an instance's name, protection flags or tags",
   description: 'Honours If-Match. `tags` is a JSON Merge Patch. Clearing `disableApiTermination` / `disableApiStop` allows terminate / stop again. Emits `instance.updated`.',
   access: 'member',
-  params,
+  params: params(),
   body: z.strictObject({
     name: z.optional(resourceName),
     disableApiTermination: z.optional(z.boolean()),
@@ -103,7 +103,7 @@ export const updateInstance = defineOperation(() => ({
   errors: [notFound, { status: 400, code: 'TagLimitExceeded', description: 'More than 50 tags.' }],
 }));
 
-export const terminateInstance = defineOperation(() => ({
+export const terminateInstance = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'terminateInstance',
   method: 'DELETE',
   path: '/v1/instances/{id}',
@@ -114,7 +114,7 @@ export const terminateInstance = defineOperation(() => ({
     `A running or stopped instance goes to \`shutting-down\`; the InstanceTermination saga destroys its machine and then marks it \`terminated\`, giving back its addresses and quota. ${asyncAction('InstanceTermination')} ` +
     'Terminating a terminated (or shutting-down) instance answers 200. Asking again while a failed termination left it shutting-down retries it. Emits `instance.shutting_down`.',
   access: 'member',
-  params,
+  params: params(),
   status: 202,
   response: instanceSchema,
   otherSuccesses: [noop('Already terminated or shutting down: nothing to do.')],
@@ -125,7 +125,7 @@ export const terminateInstance = defineOperation(() => ({
   ],
 }));
 
-export const startInstance = defineOperation(() => ({
+export const startInstance = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'startInstance',
   method: 'POST',
   path: '/v1/instances/{id}/start',
@@ -134,14 +134,14 @@ export const startInstance = defineOperation(() => ({
   summary: 'Start a stopped instance',
   description: `A stopped instance goes to \`pending\`; the InstanceLaunch saga boots its machine (with the flavor it was resized to) and marks it \`running\`. ${asyncAction('InstanceLaunch')} A running or pending instance answers 200. Emits \`instance.pending\`.`,
   access: 'member',
-  params,
+  params: params(),
   status: 202,
   response: instanceSchema,
   otherSuccesses: [noop('Already running or pending: nothing to do.')],
   errors: [notFound, wrongState('The instance is stopping, shutting down, terminated or failed.')],
 }));
 
-export const stopInstance = defineOperation(() => ({
+export const stopInstance = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'stopInstance',
   method: 'POST',
   path: '/v1/instances/{id}/stop',
@@ -152,7 +152,7 @@ export const stopInstance = defineOperation(() => ({
     `A running instance goes to \`stopping\` (its running interval ends and joins runningSeconds); the InstanceStop saga stops its machine and marks it \`stopped\`. ${asyncAction('InstanceStop')} ` +
     'A stopped (or stopping) instance answers 200; asking again while a failed stop left it stopping retries it. Emits `instance.stopping`.',
   access: 'member',
-  params,
+  params: params(),
   status: 202,
   response: instanceSchema,
   otherSuccesses: [noop('Already stopped or stopping: nothing to do.')],
@@ -163,7 +163,7 @@ export const stopInstance = defineOperation(() => ({
   ],
 }));
 
-export const rebootInstance = defineOperation(() => ({
+export const rebootInstance = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'rebootInstance',
   method: 'POST',
   path: '/v1/instances/{id}/reboot',
@@ -172,13 +172,13 @@ export const rebootInstance = defineOperation(() => ({
   summary: 'Reboot a running instance',
   description: `The instance stays \`running\` (its running time is not interrupted); the InstanceReboot saga restarts its machine and emits \`instance.rebooted\`. ${asyncAction('InstanceReboot')} Emits \`instance.rebooting\`.`,
   access: 'member',
-  params,
+  params: params(),
   status: 202,
   response: instanceSchema,
   errors: [notFound, wrongState('The instance is not running.')],
 }));
 
-export const resizeInstance = defineOperation(() => ({
+export const resizeInstance = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'resizeInstance',
   method: 'POST',
   path: '/v1/instances/{id}/resize',
@@ -189,8 +189,8 @@ export const resizeInstance = defineOperation(() => ({
     'Only a stopped instance can be resized. The `vcpus` quota moves by the difference in the same transaction (429 when a larger flavor does not fit); the machine takes the flavor at its next start. ' +
     'The same flavor answers 200 with nothing changed. Honours If-Match. Emits `instance.resized`.',
   access: 'member',
-  params,
-  body: z.strictObject({ flavorId: instanceSettingsShape.flavorId }),
+  params: params(),
+  body: z.strictObject({ flavorId: instanceSettingsShape().flavorId }),
   status: 200,
   response: instanceSchema,
   errors: [

@@ -13,7 +13,12 @@ export const MAX_USER_DATA_BYTES = 16 * 1024;
 export const MAX_ROOT_VOLUME_GB = 16384;
 export const MAX_SECURITY_GROUPS = 5;
 
-export const instanceSettingsShape = {
+/**
+ * The settings' fields, built on call: only the operations that take settings (create an instance or
+ * a template, resize) build them, when their declaration is first read; other compute bundles import
+ * this module for its types and constants.
+ */
+export const instanceSettingsShape = () => ({
   flavorId: id('A flavor of GET /v1/flavors, e.g. t3.micro.'),
   imageId: id('An image of GET /v1/images.'),
   subnetId: id('The subnet the instance is launched into; it takes a private address there.'),
@@ -31,11 +36,27 @@ export const instanceSettingsShape = {
   disableApiTermination: z.boolean().check(z.describe('While true, terminate answers 400 OperationNotPermitted.')),
   disableApiStop: z.boolean().check(z.describe('While true, stop answers 400 OperationNotPermitted.')),
   tags,
-};
+});
+export type InstanceSettingsShape = ReturnType<typeof instanceSettingsShape>;
 
 /** Every setting optional: what a template may hold. */
-export const instanceSettings = z.partial(z.strictObject(instanceSettingsShape));
-export type InstanceSettings = z.output<typeof instanceSettings>;
+export const instanceSettings = () => z.partial(z.strictObject(instanceSettingsShape()));
+export type InstanceSettings = z.output<ReturnType<typeof instanceSettings>>;
+
+/** The settings' names, as the shape has them (a create copies these from its template). */
+export const SETTING_NAMES = [
+  'flavorId',
+  'imageId',
+  'subnetId',
+  'securityGroupIds',
+  'projectId',
+  'assignPublicIp',
+  'rootVolumeGb',
+  'userData',
+  'disableApiTermination',
+  'disableApiStop',
+  'tags',
+] as const satisfies readonly (keyof InstanceSettingsShape)[];
 
 /** The errors of settings that name catalog entries or a project, as a create of an instance or template documents them. */
 export const settingErrors = {

@@ -8,7 +8,7 @@ import { settingErrors } from './settings';
 
 const domain = 'compute';
 const source = 'platform.compute' as const;
-const templateParams = z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A template id: lt-...')) });
+const templateParams = () => z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A template id: lt-...')) });
 const templateNotFound = { status: 404, code: 'InvalidLaunchTemplateId.NotFound', description: 'No template has this id in the tenant.' };
 
 export const templateCreated = defineEvent({
@@ -24,10 +24,10 @@ export const templateDeleted = defineEvent({
   detailType: 'template.deleted',
   resourceType: 'template',
   description: 'An instance template was deleted; instances launched from it keep their settings.',
-  data: z.object({ name: z.string() }),
+  data: z.lazy(() => z.object({ name: z.string() })),
 });
 
-export const createTemplate = defineOperation(() => ({
+export const createTemplate = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'createTemplate',
   method: 'POST',
   path: '/v1/templates',
@@ -39,7 +39,7 @@ export const createTemplate = defineOperation(() => ({
     'Checked now: `flavorId` and `imageId` must be in the catalog (400 `InvalidFlavorID.NotFound` / `InvalidAMIID.NotFound`), `rootVolumeGb` at least the image\'s `minDiskGb` and the image built for the flavor\'s architecture (400 `InvalidParameterValue`), `projectId` a project of the tenant (404 `ProjectNotFound`). ' +
     'Subnet and security groups are checked when an instance is launched. `userData` is stored but never shown (`hasUserData`). Emits `template.created`.',
   access: 'member',
-  body: createTemplateBody,
+  body: createTemplateBody(),
   status: 201,
   response: templateSchema,
   errors: [
@@ -51,7 +51,7 @@ export const createTemplate = defineOperation(() => ({
   ],
 }));
 
-export const listTemplates = defineOperation(() => ({
+export const listTemplates = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listTemplates',
   method: 'GET',
   path: '/v1/templates',
@@ -59,13 +59,13 @@ export const listTemplates = defineOperation(() => ({
   domain,
   summary: "List the tenant's templates, oldest first",
   access: 'viewer',
-  query: pageQuery,
+  query: pageQuery(),
   status: 200,
   response: pageOf(templateSchema).check(z.meta({ id: 'TemplateList' })),
   needs: ['cursorSecret'],
 }));
 
-export const getTemplate = defineOperation(() => ({
+export const getTemplate = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getTemplate',
   method: 'GET',
   path: '/v1/templates/{id}',
@@ -73,13 +73,13 @@ export const getTemplate = defineOperation(() => ({
   domain,
   summary: 'Get a template',
   access: 'viewer',
-  params: templateParams,
+  params: templateParams(),
   status: 200,
   response: templateSchema,
   errors: [templateNotFound],
 }));
 
-export const deleteTemplate = defineOperation(() => ({
+export const deleteTemplate = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'deleteTemplate',
   method: 'DELETE',
   path: '/v1/templates/{id}',
@@ -88,7 +88,7 @@ export const deleteTemplate = defineOperation(() => ({
   summary: 'Delete a template',
   description: 'Honours If-Match. Instances launched from it are not affected; its name is free again at once. Emits `template.deleted`.',
   access: 'member',
-  params: templateParams,
+  params: templateParams(),
   status: 204,
   response: z.never(),
   errors: [templateNotFound],

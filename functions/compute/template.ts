@@ -21,23 +21,24 @@ export type Template = Omit<InstanceSettings, 'tags'> & {
 };
 
 /** AWS's launch template name rule: 3–128 of letters, digits and ( ) . - / _ */
-export const templateName = z
-  .string()
-  .check(
-    z.minLength(3),
-    z.maxLength(128),
-    z.regex(/^[A-Za-z0-9().\-/_]+$/, 'Letters, digits and ( ) . - / _'),
-    z.describe('Unique among the tenant\'s templates (case-sensitive).'),
-  );
+export const templateName = z.lazy(() =>
+  z
+    .string()
+    .check(
+      z.minLength(3),
+      z.maxLength(128),
+      z.regex(/^[A-Za-z0-9().\-/_]+$/, 'Letters, digits and ( ) . - / _'),
+      z.describe('Unique among the tenant\'s templates (case-sensitive).'),
+    ),
+);
 
-export const createTemplateBody = z.strictObject({
-  name: templateName,
-  description: z.optional(z.string().check(z.maxLength(255))),
-  ...instanceSettings.shape,
-});
-export type CreateTemplate = z.output<typeof createTemplateBody>;
-
-const settingsView = z.omit(instanceSettings, { userData: true, tags: true }).shape;
+export const createTemplateBody = () =>
+  z.strictObject({
+    name: templateName,
+    description: z.optional(z.string().check(z.maxLength(255))),
+    ...instanceSettings().shape,
+  });
+export type CreateTemplate = z.output<ReturnType<typeof createTemplateBody>>;
 
 export const templateSchema = z.lazy(() => z
   .object({
@@ -45,7 +46,7 @@ export const templateSchema = z.lazy(() => z
     tenantId: z.string(),
     name: z.string(),
     description: z.optional(z.string()),
-    ...settingsView,
+    ...z.omit(instanceSettings(), { userData: true, tags: true }).shape,
     hasUserData: z.boolean().check(z.describe('Whether the template holds user data; like an instance\'s, it is never shown.')),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -5,7 +5,7 @@ import { pageOf, pageQuery } from '../kit/repository';
 
 /** `<resource>.<event>`, as defineEvent requires of every detail-type. */
 export const DETAIL_TYPE_PATTERN = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
-const resourceId = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9][A-Za-z0-9._:@#-]*$/));
+const resourceId = z.lazy(() => z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9][A-Za-z0-9._:@#-]*$/)));
 
 export const domainEventView = z.lazy(() => z
   .object({
@@ -34,7 +34,7 @@ export const auditEntryView = z.lazy(() => z
   })
   .check(z.meta({ id: 'AuditEntry' })));
 
-export const listEvents = defineOperation(() => ({
+export const listEvents = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listEvents',
   method: 'GET',
   path: '/v1/events',
@@ -45,7 +45,7 @@ export const listEvents = defineOperation(() => ({
     'Events are kept 90 days. Filter by `type` (a detail-type such as `tenant.activated`), by `resourceId`, or both. ' +
     'The same events are published to the event bus; see the event catalog in docs/events.md.',
   access: 'viewer',
-  query: z.extend(pageQuery, {
+  query: z.extend(pageQuery(), {
     type: z
       .optional(z.string().check(z.maxLength(128), z.regex(DETAIL_TYPE_PATTERN, 'A detail-type: <resource>.<event>')))
       .check(z.describe('Only events of this detail-type.')),
@@ -56,7 +56,7 @@ export const listEvents = defineOperation(() => ({
   needs: ['cursorSecret'],
 }));
 
-export const listAuditLog = defineOperation(() => ({
+export const listAuditLog = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listAuditLog',
   method: 'GET',
   path: '/v1/audit-log',
@@ -67,7 +67,7 @@ export const listAuditLog = defineOperation(() => ({
     'One immutable entry per change, written in the transaction of the change. Filter by `resourceId`, by `actor` ' +
     '(exactly as entries show it: `user:<id>` or `system:<component>`), or both.',
   access: 'viewer',
-  query: z.extend(pageQuery, {
+  query: z.extend(pageQuery(), {
     resourceId: z.optional(resourceId).check(z.describe('Only changes of this resource.')),
     actor: z
       .optional(z.string().check(z.maxLength(256), z.regex(/^(user|system):\S+$/, 'An actor: user:<id> or system:<component>')))

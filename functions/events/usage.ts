@@ -18,8 +18,8 @@ export interface UsageBlock {
   action: UsageAction;
 }
 
-export const usageSchema = z
-  .array(
+export const usageSchema = z.lazy(() =>
+  z.array(
     z.object({
       meter: z.string().check(z.regex(/^[a-z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$/)),
       dimension: z.optional(z.string()),
@@ -27,7 +27,7 @@ export const usageSchema = z
       action: z.enum(USAGE_ACTIONS),
     }),
   )
-  .check(z.describe('Billed quantities this change starts, changes or stops (metering for billing).'));
+  .check(z.describe('Billed quantities this change starts, changes or stops (metering for billing).')));
 
 /** A level meter turned on (`quantity` 1 unless given). */
 export const usageStart = (meter: string, dimension?: string, quantity = '1'): UsageBlock => ({ meter, ...(dimension ? { dimension } : {}), quantity, action: 'start' });

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { defineOperation } from '../kit/operation';
 
 const domain = 'jobs';
-const jobName = z.string().check(z.minLength(1), z.maxLength(64), z.describe("A job's name in the manifest: `cleanup`, `instance-metrics`."));
+const jobName = z.lazy(() => z.string().check(z.minLength(1), z.maxLength(64), z.describe("A job's name in the manifest: `cleanup`, `instance-metrics`.")));
 const noSuchJob = { status: 404, code: 'NoSuchJob', description: 'The manifest declares no job of this name.' };
 
 export const jobRunSchema = z.lazy(() => z
@@ -27,7 +27,7 @@ const jobSchema = z.lazy(() => z
   })
   .check(z.meta({ id: 'Job' })));
 
-export const listJobs = defineOperation(() => ({
+export const listJobs = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listJobs',
   method: 'GET',
   path: '/v1/admin/jobs',
@@ -40,7 +40,7 @@ export const listJobs = defineOperation(() => ({
   needs: ['jobs'],
 }));
 
-export const startJobRun = defineOperation(() => ({
+export const startJobRun = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'startJobRun',
   method: 'POST',
   path: '/v1/admin/jobs/{name}/runs',
@@ -62,7 +62,7 @@ export const startJobRun = defineOperation(() => ({
   ],
 }));
 
-export const getJobRun = defineOperation(() => ({
+export const getJobRun = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getJobRun',
   method: 'GET',
   path: '/v1/admin/jobs/{name}/runs/{id}',

@@ -14,11 +14,16 @@ import type { Write } from './transaction';
 export type Key = Record<string, string | number>;
 export type Item = Record<string, unknown>;
 
-export const pageQuery = z.strictObject({
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20).check(z.describe('Items per page, 1 to 100.')),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))).check(z.describe('The nextCursor of the previous page.')),
-});
-export type PageQuery = z.output<typeof pageQuery>;
+/**
+ * The query of every list operation. A function, not a constant: only a list operation's handler
+ * builds it (when its declaration is first read), not every bundle that imports this module.
+ */
+export const pageQuery = () =>
+  z.strictObject({
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20).check(z.describe('Items per page, 1 to 100.')),
+    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))).check(z.describe('The nextCursor of the previous page.')),
+  });
+export type PageQuery = z.output<ReturnType<typeof pageQuery>>;
 
 export function pageOf<T extends z.core.$ZodType>(item: T) {
   return z.object({

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { defineEvent } from '../events/define';
 
 const source = 'platform.networking' as const;
-const tagsData = z.record(z.string(), z.string());
+const tagsData = z.lazy(() => z.record(z.string(), z.string()));
 
 export const vpcCreated = defineEvent({
   source,
@@ -78,7 +78,7 @@ export const internetGatewayAttached = defineEvent({
   detailType: 'internet_gateway.attached',
   resourceType: 'internet_gateway',
   description: 'An internet gateway was attached to a VPC.',
-  data: z.object({ vpcId: z.string() }),
+  data: z.lazy(() => z.object({ vpcId: z.string() })),
 });
 
 export const internetGatewayDetached = defineEvent({
@@ -86,7 +86,7 @@ export const internetGatewayDetached = defineEvent({
   detailType: 'internet_gateway.detached',
   resourceType: 'internet_gateway',
   description: 'An internet gateway was detached from its VPC.',
-  data: z.object({ vpcId: z.string() }),
+  data: z.lazy(() => z.object({ vpcId: z.string() })),
 });
 
 export const internetGatewayDeleted = defineEvent({
@@ -94,7 +94,7 @@ export const internetGatewayDeleted = defineEvent({
   detailType: 'internet_gateway.deleted',
   resourceType: 'internet_gateway',
   description: 'An internet gateway was deleted.',
-  data: z.object({}),
+  data: z.lazy(() => z.object({})),
 });
 
 export const networkingEvents = [

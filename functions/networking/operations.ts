@@ -9,9 +9,9 @@ import { resourceName, vpcSchema } from './vpc';
 
 const domain = 'networking';
 const idParams = (what: string) => z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe(what)) });
-const vpcParams = idParams('A VPC id: vpc-...');
-const subnetParams = idParams('A subnet id: subnet-...');
-const gatewayParams = idParams('An internet gateway id: igw-...');
+const vpcParams = () => idParams('A VPC id: vpc-...');
+const subnetParams = () => idParams('A subnet id: subnet-...');
+const gatewayParams = () => idParams('An internet gateway id: igw-...');
 
 const vpcNotFound = { status: 404, code: 'InvalidVpcID.NotFound', description: 'No VPC has this id in the tenant.' };
 const subnetNotFound = { status: 404, code: 'InvalidSubnetID.NotFound', description: 'No subnet has this id in the tenant.' };
@@ -19,12 +19,12 @@ const gatewayNotFound = { status: 404, code: 'InvalidInternetGatewayID.NotFound'
 const malformed = { status: 400, code: 'InvalidParameterValue', description: 'A CIDR block or zone that is not valid.' };
 const quota = (name: string) => ({ status: 429, code: 'QuotaExceeded', description: `The ${name} quota is used up.` });
 const dependency = (what: string) => ({ status: 409, code: 'DependencyViolation', description: what });
-const cidrText = z.string().check(z.minLength(1), z.maxLength(64));
-const vpcIdBody = z.strictObject({ vpcId: z.string().check(z.minLength(1), z.maxLength(64)) });
+const cidrText = () => z.string().check(z.minLength(1), z.maxLength(64));
+const vpcIdBody = () => z.strictObject({ vpcId: z.string().check(z.minLength(1), z.maxLength(64)) });
 
 // --- VPCs --------------------------------------------------------------------------------------
 
-export const createVpc = defineOperation(() => ({
+export const createVpc = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'createVpc',
   method: 'POST',
   path: '/v1/vpcs',
@@ -36,7 +36,7 @@ export const createVpc = defineOperation(() => ({
     '`cidrBlock` must be inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 and /16 to /28; host bits are cleared. Takes one of the `vpcs` quota. Emits `vpc.created`.',
   access: 'member',
   body: z.strictObject({
-    cidrBlock: cidrText.check(z.describe('e.g. 10.0.0.0/16')),
+    cidrBlock: cidrText().check(z.describe('e.g. 10.0.0.0/16')),
     name: z.optional(resourceName),
     enableDnsSupport: z.optional(z.boolean()).check(z.describe('Default true.')),
     enableDnsHostnames: z.optional(z.boolean()).check(z.describe('Default false; needs enableDnsSupport.')),
@@ -54,7 +54,7 @@ export const createVpc = defineOperation(() => ({
   ],
 }));
 
-export const listVpcs = defineOperation(() => ({
+export const listVpcs = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listVpcs',
   method: 'GET',
   path: '/v1/vpcs',
@@ -62,13 +62,13 @@ export const listVpcs = defineOperation(() => ({
   domain,
   summary: "List the tenant's VPCs, oldest first",
   access: 'viewer',
-  query: pageQuery,
+  query: pageQuery(),
   status: 200,
   response: pageOf(vpcSchema).check(z.meta({ id: 'VpcList' })),
   needs: ['cursorSecret'],
 }));
 
-export const getVpc = defineOperation(() => ({
+export const getVpc = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getVpc',
   method: 'GET',
   path: '/v1/vpcs/{id}',
@@ -76,13 +76,13 @@ export const getVpc = defineOperation(() => ({
   domain,
   summary: 'Get a VPC',
   access: 'viewer',
-  params: vpcParams,
+  params: vpcParams(),
   status: 200,
   response: vpcSchema,
   errors: [vpcNotFound],
 }));
 
-export const updateVpc = defineOperation(() => ({
+export const updateVpc = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'updateVpc',
   method: 'PATCH',
   path: '/v1/vpcs/{id}',
@@ -92,7 +92,7 @@ export const updateVpc = defineOperation(() => ({
   description:
     'Honours If-Match. `name: null` removes the name; `tags` is a JSON Merge Patch. DNS hostnames need DNS support (400 `InvalidParameterCombination`). Emits `vpc.updated`.',
   access: 'member',
-  params: vpcParams,
+  params: vpcParams(),
   body: z.strictObject({
     name: z.optional(z.nullable(resourceName)),
     enableDnsSupport: z.optional(z.boolean()),
@@ -108,7 +108,7 @@ export const updateVpc = defineOperation(() => ({
   ],
 }));
 
-export const deleteVpc = defineOperation(() => ({
+export const deleteVpc = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'deleteVpc',
   method: 'DELETE',
   path: '/v1/vpcs/{id}',
@@ -118,7 +118,7 @@ export const deleteVpc = defineOperation(() => ({
   description:
     'Honours If-Match. Deletes the VPC with its default security group and main route table, and gives the `vpcs` quota back. Emits `vpc.deleted`.',
   access: 'member',
-  params: vpcParams,
+  params: vpcParams(),
   status: 204,
   response: z.never(),
   errors: [vpcNotFound, dependency('The VPC still has subnets, instances, non-default security groups, extra route tables or an attached internet gateway.')],
@@ -126,7 +126,7 @@ export const deleteVpc = defineOperation(() => ({
 
 // --- Subnets -----------------------------------------------------------------------------------
 
-export const createSubnet = defineOperation(() => ({
+export const createSubnet = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'createSubnet',
   method: 'POST',
   path: '/v1/subnets',
@@ -139,7 +139,7 @@ export const createSubnet = defineOperation(() => ({
   access: 'member',
   body: z.strictObject({
     vpcId: z.string().check(z.minLength(1), z.maxLength(64)),
-    cidrBlock: cidrText.check(z.describe('e.g. 10.0.1.0/24')),
+    cidrBlock: cidrText().check(z.describe('e.g. 10.0.1.0/24')),
     availabilityZone: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
     name: z.optional(resourceName),
     mapPublicIpOnLaunch: z.optional(z.boolean()).check(z.describe('Default false.')),
@@ -156,7 +156,7 @@ export const createSubnet = defineOperation(() => ({
   ],
 }));
 
-export const listSubnets = defineOperation(() => ({
+export const listSubnets = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listSubnets',
   method: 'GET',
   path: '/v1/subnets',
@@ -164,13 +164,13 @@ export const listSubnets = defineOperation(() => ({
   domain,
   summary: "List the tenant's subnets (oldest first), or a VPC's (by CIDR)",
   access: 'viewer',
-  query: z.extend(pageQuery, { vpcId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe("Only this VPC's subnets, ordered by block.")) }),
+  query: z.extend(pageQuery(), { vpcId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe("Only this VPC's subnets, ordered by block.")) }),
   status: 200,
   response: pageOf(subnetSchema).check(z.meta({ id: 'SubnetList' })),
   needs: ['cursorSecret'],
 }));
 
-export const getSubnet = defineOperation(() => ({
+export const getSubnet = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getSubnet',
   method: 'GET',
   path: '/v1/subnets/{id}',
@@ -178,13 +178,13 @@ export const getSubnet = defineOperation(() => ({
   domain,
   summary: 'Get a subnet',
   access: 'viewer',
-  params: subnetParams,
+  params: subnetParams(),
   status: 200,
   response: subnetSchema,
   errors: [subnetNotFound],
 }));
 
-export const updateSubnet = defineOperation(() => ({
+export const updateSubnet = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'updateSubnet',
   method: 'PATCH',
   path: '/v1/subnets/{id}',
@@ -193,14 +193,14 @@ export const updateSubnet = defineOperation(() => ({
   summary: "Change a subnet's mapPublicIpOnLaunch, name or tags",
   description: 'Honours If-Match. `name: null` removes the name; `tags` is a JSON Merge Patch. Emits `subnet.updated`.',
   access: 'member',
-  params: subnetParams,
+  params: subnetParams(),
   body: z.strictObject({ mapPublicIpOnLaunch: z.optional(z.boolean()), name: z.optional(z.nullable(resourceName)), tags: z.optional(tagsPatch) }),
   status: 200,
   response: subnetSchema,
   errors: [subnetNotFound, { status: 400, code: 'TagLimitExceeded', description: 'More than 50 tags.' }],
 }));
 
-export const deleteSubnet = defineOperation(() => ({
+export const deleteSubnet = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'deleteSubnet',
   method: 'DELETE',
   path: '/v1/subnets/{id}',
@@ -209,7 +209,7 @@ export const deleteSubnet = defineOperation(() => ({
   summary: 'Delete a subnet',
   description: 'Honours If-Match. Its route table association goes with it. Emits `subnet.deleted`.',
   access: 'member',
-  params: subnetParams,
+  params: subnetParams(),
   status: 204,
   response: z.never(),
   errors: [subnetNotFound, dependency('Addresses of the subnet are in use (instances).')],
@@ -217,7 +217,7 @@ export const deleteSubnet = defineOperation(() => ({
 
 // --- Internet gateways -------------------------------------------------------------------------
 
-export const createInternetGateway = defineOperation(() => ({
+export const createInternetGateway = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'createInternetGateway',
   method: 'POST',
   path: '/v1/internet-gateways',
@@ -231,7 +231,7 @@ export const createInternetGateway = defineOperation(() => ({
   response: internetGatewaySchema,
 }));
 
-export const listInternetGateways = defineOperation(() => ({
+export const listInternetGateways = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listInternetGateways',
   method: 'GET',
   path: '/v1/internet-gateways',
@@ -239,13 +239,13 @@ export const listInternetGateways = defineOperation(() => ({
   domain,
   summary: "List the tenant's internet gateways, oldest first",
   access: 'viewer',
-  query: pageQuery,
+  query: pageQuery(),
   status: 200,
   response: pageOf(internetGatewaySchema).check(z.meta({ id: 'InternetGatewayList' })),
   needs: ['cursorSecret'],
 }));
 
-export const getInternetGateway = defineOperation(() => ({
+export const getInternetGateway = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getInternetGateway',
   method: 'GET',
   path: '/v1/internet-gateways/{id}',
@@ -253,13 +253,13 @@ export const getInternetGateway = defineOperation(() => ({
   domain,
   summary: 'Get an internet gateway',
   access: 'viewer',
-  params: gatewayParams,
+  params: gatewayParams(),
   status: 200,
   response: internetGatewaySchema,
   errors: [gatewayNotFound],
 }));
 
-export const deleteInternetGateway = defineOperation(() => ({
+export const deleteInternetGateway = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'deleteInternetGateway',
   method: 'DELETE',
   path: '/v1/internet-gateways/{id}',
@@ -268,13 +268,13 @@ export const deleteInternetGateway = defineOperation(() => ({
   summary: 'Delete a detached internet gateway',
   description: 'Honours If-Match. Emits `internet_gateway.deleted`.',
   access: 'member',
-  params: gatewayParams,
+  params: gatewayParams(),
   status: 204,
   response: z.never(),
   errors: [gatewayNotFound, dependency('The gateway is attached to a VPC; detach it first.')],
 }));
 
-export const attachInternetGateway = defineOperation(() => ({
+export const attachInternetGateway = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'attachInternetGateway',
   method: 'POST',
   path: '/v1/internet-gateways/{id}/attach',
@@ -283,8 +283,8 @@ export const attachInternetGateway = defineOperation(() => ({
   summary: 'Attach an internet gateway to a VPC',
   description: 'A VPC takes one gateway and a gateway attaches to one VPC. Emits `internet_gateway.attached`.',
   access: 'member',
-  params: gatewayParams,
-  body: vpcIdBody,
+  params: gatewayParams(),
+  body: vpcIdBody(),
   status: 200,
   response: internetGatewaySchema,
   errors: [
@@ -294,7 +294,7 @@ export const attachInternetGateway = defineOperation(() => ({
   ],
 }));
 
-export const detachInternetGateway = defineOperation(() => ({
+export const detachInternetGateway = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'detachInternetGateway',
   method: 'POST',
   path: '/v1/internet-gateways/{id}/detach',
@@ -303,8 +303,8 @@ export const detachInternetGateway = defineOperation(() => ({
   summary: 'Detach an internet gateway from its VPC',
   description: 'Refused while a route targets the gateway. Emits `internet_gateway.detached`.',
   access: 'member',
-  params: gatewayParams,
-  body: vpcIdBody,
+  params: gatewayParams(),
+  body: vpcIdBody(),
   status: 200,
   response: internetGatewaySchema,
   errors: [

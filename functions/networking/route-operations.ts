@@ -6,10 +6,10 @@ import { tags } from '../projects/project';
 import { associationSchema, routeTableSchema } from './route-table';
 import { routeInput, routeSchema } from './routes';
 
-const params = z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A route table id: rtb-...')) });
+const params = () => z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A route table id: rtb-...')) });
 const notFound = { status: 404, code: 'InvalidRouteTableID.NotFound', description: 'No route table has this id in the tenant.' };
 
-export const createRouteTable = defineOperation(() => ({
+export const createRouteTable = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'createRouteTable',
   method: 'POST',
   path: '/v1/route-tables',
@@ -24,7 +24,7 @@ export const createRouteTable = defineOperation(() => ({
   errors: [{ status: 400, code: 'InvalidVpcID.NotFound', description: 'No VPC has this vpcId in the tenant.' }],
 }));
 
-export const listRouteTables = defineOperation(() => ({
+export const listRouteTables = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listRouteTables',
   method: 'GET',
   path: '/v1/route-tables',
@@ -32,13 +32,13 @@ export const listRouteTables = defineOperation(() => ({
   domain: 'networking',
   summary: "List the tenant's route tables, oldest first (?vpcId= for one VPC's)",
   access: 'viewer',
-  query: z.extend(pageQuery, { vpcId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe('Only the tables of this VPC.')) }),
+  query: z.extend(pageQuery(), { vpcId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe('Only the tables of this VPC.')) }),
   status: 200,
   response: pageOf(routeTableSchema).check(z.meta({ id: 'RouteTableList' })),
   needs: ['cursorSecret'],
 }));
 
-export const getRouteTable = defineOperation(() => ({
+export const getRouteTable = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getRouteTable',
   method: 'GET',
   path: '/v1/route-tables/{id}',
@@ -46,13 +46,13 @@ export const getRouteTable = defineOperation(() => ({
   domain: 'networking',
   summary: 'Get a route table with its routes',
   access: 'viewer',
-  params,
+  params: params(),
   status: 200,
   response: routeTableSchema,
   errors: [notFound],
 }));
 
-export const deleteRouteTable = defineOperation(() => ({
+export const deleteRouteTable = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'deleteRouteTable',
   method: 'DELETE',
   path: '/v1/route-tables/{id}',
@@ -61,13 +61,13 @@ export const deleteRouteTable = defineOperation(() => ({
   summary: 'Delete a route table',
   description: 'Honours If-Match. Emits `route_table.deleted`.',
   access: 'member',
-  params,
+  params: params(),
   status: 204,
   response: z.never(),
   errors: [notFound, { status: 409, code: 'DependencyViolation', description: 'The table is the VPC\'s main table, or subnets are associated with it.' }],
 }));
 
-export const addRoute = defineOperation(() => ({
+export const addRoute = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'addRoute',
   method: 'POST',
   path: '/v1/route-tables/{id}/routes',
@@ -77,7 +77,7 @@ export const addRoute = defineOperation(() => ({
   description:
     'Honours If-Match (the table\'s ETag; the answer carries the new one). Exactly one target: `gatewayId` (an internet gateway attached to the table\'s VPC), `natGatewayId` or `instanceId`. The destination\'s host bits are cleared. Emits `route_table.route_added`.',
   access: 'member',
-  params,
+  params: params(),
   body: routeInput,
   status: 201,
   response: routeTableSchema,
@@ -93,7 +93,7 @@ export const addRoute = defineOperation(() => ({
   ],
 }));
 
-export const removeRoute = defineOperation(() => ({
+export const removeRoute = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'removeRoute',
   method: 'DELETE',
   path: '/v1/route-tables/{id}/routes',
@@ -102,7 +102,7 @@ export const removeRoute = defineOperation(() => ({
   summary: 'Remove the route to a destination',
   description: 'Honours If-Match (the table\'s ETag). Emits `route_table.route_removed`.',
   access: 'member',
-  params,
+  params: params(),
   query: z.strictObject({ destination: z.string().check(z.minLength(1), z.maxLength(64), z.describe('The route\'s destinationCidrBlock (host bits are cleared first).')) }),
   status: 204,
   response: z.never(),
@@ -113,7 +113,7 @@ export const removeRoute = defineOperation(() => ({
   ],
 }));
 
-export const associateRouteTable = defineOperation(() => ({
+export const associateRouteTable = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'associateRouteTable',
   method: 'POST',
   path: '/v1/route-tables/{id}/associations',
@@ -123,7 +123,7 @@ export const associateRouteTable = defineOperation(() => ({
   description:
     'A subnet has at most one association; without one it uses its VPC\'s main table. The subnet\'s `routeTableAssociationId` is set (its version moves). Emits `route_table.associated`.',
   access: 'member',
-  params,
+  params: params(),
   body: z.strictObject({ subnetId: z.string().check(z.minLength(1), z.maxLength(64)) }),
   status: 201,
   response: associationSchema,
@@ -135,7 +135,7 @@ export const associateRouteTable = defineOperation(() => ({
   ],
 }));
 
-export const disassociateRouteTable = defineOperation(() => ({
+export const disassociateRouteTable = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'disassociateRouteTable',
   method: 'DELETE',
   path: '/v1/route-tables/{id}/associations',
@@ -144,14 +144,14 @@ export const disassociateRouteTable = defineOperation(() => ({
   summary: 'Disassociate a subnet from the route table',
   description: 'The subnet uses its VPC\'s main table again. Emits `route_table.disassociated`.',
   access: 'member',
-  params,
+  params: params(),
   query: z.strictObject({ subnetId: z.string().check(z.minLength(1), z.maxLength(64)) }),
   status: 204,
   response: z.never(),
   errors: [notFound, { status: 404, code: 'InvalidAssociationID.NotFound', description: 'The subnet is not associated with this table.' }],
 }));
 
-export const resolveRoute = defineOperation(() => ({
+export const resolveRoute = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'resolveRoute',
   method: 'GET',
   path: '/v1/route-tables/{id}/resolve',
@@ -159,7 +159,7 @@ export const resolveRoute = defineOperation(() => ({
   domain: 'networking',
   summary: 'The route the table chooses for an address (longest-prefix match)',
   access: 'viewer',
-  params,
+  params: params(),
   query: z.strictObject({ ip: z.string().check(z.minLength(1), z.maxLength(64), z.describe('An IPv4 or IPv6 address.')) }),
   status: 200,
   response: z.object({ ip: z.string(), route: routeSchema }).check(z.meta({ id: 'ResolvedRoute' })),

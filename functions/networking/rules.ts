@@ -45,17 +45,18 @@ export const ruleInput = z.lazy(() => z.strictObject({
 }));
 export type RuleInput = z.output<typeof ruleInput>;
 
-export const ruleSchema = z
-  .object({
-    ruleId: z.string(),
-    protocol: z.string(),
-    fromPort: z.optional(z.int()),
-    toPort: z.optional(z.int()),
-    cidr: z.optional(z.string()),
-    sourceSecurityGroupId: z.optional(z.string()),
-    description: z.optional(z.string()),
-  })
-  .check(z.meta({ id: 'SecurityGroupRule' }));
+/** A rule's fields as responses and events show them (built on call: see ruleSchema). */
+export const ruleFields = () => ({
+  ruleId: z.string(),
+  protocol: z.string(),
+  fromPort: z.optional(z.int()),
+  toPort: z.optional(z.int()),
+  cidr: z.optional(z.string()),
+  sourceSecurityGroupId: z.optional(z.string()),
+  description: z.optional(z.string()),
+});
+
+export const ruleSchema = z.lazy(() => z.object(ruleFields()).check(z.meta({ id: 'SecurityGroupRule' })));
 
 function invalid(detail: string): BadRequest {
   return new BadRequest('InvalidParameterValue', detail);

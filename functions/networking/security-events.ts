@@ -60,7 +60,7 @@ export const routeTableDeleted = defineEvent({
   detailType: 'route_table.deleted',
   resourceType: 'route_table',
   description: 'A route table was deleted.',
-  data: z.object({ vpcId: z.string() }),
+  data: z.lazy(() => z.object({ vpcId: z.string() })),
 });
 
 const routeData = z.lazy(() => z.object({

@@ -21,7 +21,7 @@ export const securityGroupName = z
     z.describe('Unique in the VPC, case-insensitive; `default` is reserved.'),
   );
 
-export const securityGroupDescription = z.string().check(z.maxLength(255));
+export const securityGroupDescription = z.lazy(() => z.string().check(z.maxLength(255)));
 
 export const securityGroupSchema = z.lazy(() => z
   .object({

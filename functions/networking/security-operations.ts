@@ -3,14 +3,14 @@ import * as z from 'zod/mini';
 import { defineOperation } from '../kit/operation';
 import { pageOf, pageQuery } from '../kit/repository';
 import { tags } from '../projects/project';
-import { ruleInput, ruleSchema } from './rules';
+import { ruleFields, ruleInput } from './rules';
 import { securityGroupDescription, securityGroupName, securityGroupSchema } from './security-group';
 
-const params = z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A security group id: sg-...')) });
+const params = () => z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A security group id: sg-...')) });
 const notFound = { status: 404, code: 'InvalidGroup.NotFound', description: 'No security group has this id in the tenant.' };
 const vpcNotFound = { status: 400, code: 'InvalidVpcID.NotFound', description: 'No VPC has this vpcId in the tenant.' };
 
-export const createSecurityGroup = defineOperation(() => ({
+export const createSecurityGroup = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'createSecurityGroup',
   method: 'POST',
   path: '/v1/security-groups',
@@ -36,7 +36,7 @@ export const createSecurityGroup = defineOperation(() => ({
   ],
 }));
 
-export const listSecurityGroups = defineOperation(() => ({
+export const listSecurityGroups = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listSecurityGroups',
   method: 'GET',
   path: '/v1/security-groups',
@@ -44,13 +44,13 @@ export const listSecurityGroups = defineOperation(() => ({
   domain: 'networking',
   summary: "List the tenant's security groups, oldest first (?vpcId= for one VPC's)",
   access: 'viewer',
-  query: z.extend(pageQuery, { vpcId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe('Only the groups of this VPC.')) }),
+  query: z.extend(pageQuery(), { vpcId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))).check(z.describe('Only the groups of this VPC.')) }),
   status: 200,
   response: pageOf(securityGroupSchema).check(z.meta({ id: 'SecurityGroupList' })),
   needs: ['cursorSecret'],
 }));
 
-export const getSecurityGroup = defineOperation(() => ({
+export const getSecurityGroup = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getSecurityGroup',
   method: 'GET',
   path: '/v1/security-groups/{id}',
@@ -58,13 +58,13 @@ export const getSecurityGroup = defineOperation(() => ({
   domain: 'networking',
   summary: 'Get a security group with its rules',
   access: 'viewer',
-  params,
+  params: params(),
   status: 200,
   response: securityGroupSchema,
   errors: [notFound],
 }));
 
-export const deleteSecurityGroup = defineOperation(() => ({
+export const deleteSecurityGroup = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'deleteSecurityGroup',
   method: 'DELETE',
   path: '/v1/security-groups/{id}',
@@ -73,7 +73,7 @@ export const deleteSecurityGroup = defineOperation(() => ({
   summary: 'Delete a security group',
   description: 'Honours If-Match. Gives back the references its rules held on other groups. Emits `security_group.deleted`.',
   access: 'member',
-  params,
+  params: params(),
   status: 204,
   response: z.never(),
   errors: [
@@ -83,9 +83,11 @@ export const deleteSecurityGroup = defineOperation(() => ({
   ],
 }));
 
-const ruleCreated = z.object({ ...ruleSchema.shape, direction: z.enum(['ingress', 'egress']), securityGroupId: z.string() }).check(z.meta({ id: 'SecurityGroupRuleCreated' }));
+const ruleCreated = z.lazy(() =>
+  z.object({ ...ruleFields(), direction: z.enum(['ingress', 'egress']), securityGroupId: z.string() }).check(z.meta({ id: 'SecurityGroupRuleCreated' })),
+);
 
-export const addSecurityGroupRule = defineOperation(() => ({
+export const addSecurityGroupRule = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'addSecurityGroupRule',
   method: 'POST',
   path: '/v1/security-groups/{id}/rules',
@@ -95,7 +97,7 @@ export const addSecurityGroupRule = defineOperation(() => ({
   description:
     'Honours If-Match (the group\'s ETag; the answer carries the group\'s new one). The protocol is stored by name (6 → tcp, 17 → udp, 1 → icmp, 58 → icmpv6, -1 → all); tcp/udp need 0 ≤ fromPort ≤ toPort ≤ 65535; icmp/icmpv6 take the type in fromPort and the code in toPort (-1 = all, the default); other protocols take no ports. Exactly one of `cidr` (host bits cleared) and `sourceSecurityGroupId` (a group of the same VPC, possibly this one). Emits `security_group.rule_added`.',
   access: 'member',
-  params,
+  params: params(),
   body: ruleInput,
   status: 201,
   response: ruleCreated,
@@ -109,7 +111,7 @@ export const addSecurityGroupRule = defineOperation(() => ({
   ],
 }));
 
-export const removeSecurityGroupRule = defineOperation(() => ({
+export const removeSecurityGroupRule = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'removeSecurityGroupRule',
   method: 'DELETE',
   path: '/v1/security-groups/{id}/rules/{ruleId}',
@@ -118,7 +120,7 @@ export const removeSecurityGroupRule = defineOperation(() => ({
   summary: 'Remove a rule from a security group',
   description: 'Honours If-Match (the group\'s ETag). Emits `security_group.rule_removed`.',
   access: 'member',
-  params: z.extend(params, { ruleId: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A rule id: sgr-...')) }),
+  params: z.extend(params(), { ruleId: z.string().check(z.minLength(1), z.maxLength(64), z.describe('A rule id: sgr-...')) }),
   status: 204,
   response: z.never(),
   errors: [notFound, { status: 404, code: 'InvalidPermission.NotFound', description: 'The group has no rule with this id.' }],

@@ -50,7 +50,7 @@ export interface Vpc {
   tags: Record<string, string>;
 }
 
-export const resourceName = z.string().check(z.minLength(1), z.maxLength(255), z.describe('A display name (AWS keeps it as the `Name` tag).'));
+export const resourceName = z.lazy(() => z.string().check(z.minLength(1), z.maxLength(255), z.describe('A display name (AWS keeps it as the `Name` tag).')));
 
 export const vpcSchema = z.lazy(() => z
   .object({

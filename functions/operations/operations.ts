@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { defineOperation } from '../kit/operation';
 import { operationSchema } from '../sagas/operation';
 
-export const getOperation = defineOperation(() => ({
+export const getOperation = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getOperation',
   method: 'GET',
   path: '/v1/operations/{id}',

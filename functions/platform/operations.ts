@@ -9,7 +9,7 @@ const health = z.lazy(() => z
   })
   .check(z.meta({ id: 'Health' })));
 
-export const getHealth = defineOperation(() => ({
+export const getHealth = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getHealth',
   method: 'GET',
   path: '/v1/health',
@@ -23,7 +23,7 @@ export const getHealth = defineOperation(() => ({
   errors: [{ status: 503, code: 'ServiceUnavailable', description: 'A dependency is down; the body says which.' }],
 }));
 
-export const getOpenApi = defineOperation(() => ({
+export const getOpenApi = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getOpenApi',
   method: 'GET',
   path: '/v1/openapi.json',
@@ -35,7 +35,7 @@ export const getOpenApi = defineOperation(() => ({
   response: z.record(z.string(), z.unknown()).check(z.meta({ id: 'OpenApiDocument' })),
 }));
 
-export const getMe = defineOperation(() => ({
+export const getMe = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getMe',
   method: 'GET',
   path: '/v1/me',
@@ -59,7 +59,7 @@ const zone = z
   .object({ name: z.string(), zoneId: z.string(), region: z.string(), state: z.literal('available') })
   .check(z.meta({ id: 'AvailabilityZone' }));
 
-export const listRegions = defineOperation(() => ({
+export const listRegions = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listRegions',
   method: 'GET',
   path: '/v1/regions',
@@ -71,7 +71,7 @@ export const listRegions = defineOperation(() => ({
   response: z.object({ items: z.array(region) }).check(z.meta({ id: 'RegionList' })),
 }));
 
-export const listAvailabilityZones = defineOperation(() => ({
+export const listAvailabilityZones = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listAvailabilityZones',
   method: 'GET',
   path: '/v1/availability-zones',

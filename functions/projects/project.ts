@@ -20,28 +20,33 @@ export interface Project {
 
 export const MAX_TAGS = 50;
 
+// The field schemas below are z.lazy: most bundles import this module for its types and serialisers
+// and never validate a project field, so they build nothing until a schema that holds one is used.
+
 /** Letters, digits, spaces, `.`, `_` and `-`; starts with a letter or digit, does not end with a space. */
-export const projectName = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(64),
-    z.regex(/^[A-Za-z0-9]([A-Za-z0-9 ._-]*[A-Za-z0-9._-])?$/, 'Letters, digits, spaces, ".", "_" and "-", starting with a letter or digit'),
-    z.describe('Unique among the tenant\'s projects (case-sensitive).'),
-  );
+export const projectName = z.lazy(() =>
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(64),
+      z.regex(/^[A-Za-z0-9]([A-Za-z0-9 ._-]*[A-Za-z0-9._-])?$/, 'Letters, digits, spaces, ".", "_" and "-", starting with a letter or digit'),
+      z.describe('Unique among the tenant\'s projects (case-sensitive).'),
+    ),
+);
 
-export const projectDescription = z.string().check(z.maxLength(256));
+export const projectDescription = z.lazy(() => z.string().check(z.maxLength(256)));
 
-const tagKey = z.string().check(z.minLength(1), z.maxLength(128));
-const tagValue = z.string().check(z.maxLength(256));
+const tagKey = () => z.string().check(z.minLength(1), z.maxLength(128));
+const tagValue = () => z.string().check(z.maxLength(256));
 
 /** Tags as every resource takes them: at most 50, keys 1-128 characters, values up to 256. */
-export const tags = z
-  .record(tagKey, tagValue)
-  .check(z.refine((value) => Object.keys(value).length <= MAX_TAGS, { message: `At most ${MAX_TAGS} tags` }));
+export const tags = z.lazy(() =>
+  z.record(tagKey(), tagValue()).check(z.refine((value) => Object.keys(value).length <= MAX_TAGS, { message: `At most ${MAX_TAGS} tags` })),
+);
 
 /** A JSON Merge Patch (RFC 7396) of tags: a value sets the tag, `null` removes it. */
-export const tagsPatch = z.record(tagKey, z.nullable(tagValue));
+export const tagsPatch = z.lazy(() => z.record(tagKey(), z.nullable(tagValue())));
 
 export const projectSchema = z.lazy(() => z
   .object({

@@ -131,7 +131,7 @@ export async function findOperationAnyTenant(operationId: string): Promise<Opera
   return item ? toOperation(item) : undefined;
 }
 
-const operationErrorSchema = z.object({ code: z.string(), message: z.string(), step: z.optional(z.string()) });
+const operationErrorSchema = z.lazy(() => z.object({ code: z.string(), message: z.string(), step: z.optional(z.string()) }));
 
 export const operationSchema = z.lazy(() => z
   .object({

@@ -10,11 +10,11 @@ export const tagsSchema = z
   .record(z.string().check(z.minLength(1), z.maxLength(128)), z.string().check(z.maxLength(256)))
   .check(z.refine((tags) => Object.keys(tags).length <= 50, { message: 'At most 50 tags' }));
 
-const tenantParams = z.strictObject({ id: z.string().check(z.regex(/^tnt-[0-9a-z]{26}$/, 'Not a tenant id')) });
+const tenantParams = () => z.strictObject({ id: z.string().check(z.regex(/^tnt-[0-9a-z]{26}$/, 'Not a tenant id')) });
 
 const tenantNotFound = { status: 404, code: 'TenantNotFound', description: 'No tenant has this id.' };
 
-export const createTenant = defineOperation(() => ({
+export const createTenant = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'createTenant',
   method: 'POST',
   path: '/v1/admin/tenants',
@@ -35,7 +35,7 @@ export const createTenant = defineOperation(() => ({
   errors: [{ status: 409, code: 'TenantNameTaken', description: 'Another tenant has this name.' }],
 }));
 
-export const listTenants = defineOperation(() => ({
+export const listTenants = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listTenants',
   method: 'GET',
   path: '/v1/admin/tenants',
@@ -43,13 +43,13 @@ export const listTenants = defineOperation(() => ({
   domain: 'tenancy',
   summary: 'List tenants, oldest first',
   access: 'platform-admin',
-  query: pageQuery,
+  query: pageQuery(),
   status: 200,
   response: pageOf(tenantSchema).check(z.meta({ id: 'TenantList' })),
   needs: ['cursorSecret'],
 }));
 
-export const getTenant = defineOperation(() => ({
+export const getTenant = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getTenant',
   method: 'GET',
   path: '/v1/admin/tenants/{id}',
@@ -57,13 +57,13 @@ export const getTenant = defineOperation(() => ({
   domain: 'tenancy',
   summary: 'Get a tenant',
   access: 'platform-admin',
-  params: tenantParams,
+  params: tenantParams(),
   status: 200,
   response: tenantSchema,
   errors: [tenantNotFound],
 }));
 
-export const updateTenant = defineOperation(() => ({
+export const updateTenant = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'updateTenant',
   method: 'PATCH',
   path: '/v1/admin/tenants/{id}',
@@ -73,7 +73,7 @@ export const updateTenant = defineOperation(() => ({
   description:
     'Honours If-Match. `status: suspended` suspends an active tenant (`tenant.suspended`): it may still read, but every write answers 403 `TenantSuspended`; `status: active` lifts it (`tenant.reactivated`). Asking for the status the tenant has is a no-op. A new `plan` sets every quota limit to the plan\'s, except the ones an operator overrode (`tenant.plan_changed`). `tags` replaces the tag set (`tenant.updated`).',
   access: 'platform-admin',
-  params: tenantParams,
+  params: tenantParams(),
   body: z.strictObject({
     plan: z.optional(z.enum(PLAN_NAMES)),
     status: z.optional(z.enum(['active', 'suspended'])),

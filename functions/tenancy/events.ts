@@ -4,7 +4,7 @@ import { defineEvent } from '../events/define';
 import { PLAN_NAMES } from './plans';
 
 const source = 'platform.tenancy' as const;
-const plan = z.enum(PLAN_NAMES);
+const plan = () => z.enum(PLAN_NAMES);
 
 export const tenantCreated = defineEvent({
   source,
@@ -13,7 +13,7 @@ export const tenantCreated = defineEvent({
   description: 'An operator created a tenant; it is provisioning. Starts the TenantProvisioning saga.',
   data: z.lazy(() => z.object({
     name: z.string(),
-    plan,
+    plan: plan(),
     ownerEmail: z.string(),
     operationId: z.string().check(z.describe('The provisioning operation (GET /v1/operations/{id}).')),
     tags: z.record(z.string(), z.string()),
@@ -25,7 +25,7 @@ export const tenantActivated = defineEvent({
   detailType: 'tenant.activated',
   resourceType: 'tenant',
   description: 'Provisioning finished: quotas applied, starting credits granted, default VPC created; the tenant is active.',
-  data: z.lazy(() => z.object({ name: z.string(), plan, operationId: z.string() })),
+  data: z.lazy(() => z.object({ name: z.string(), plan: plan(), operationId: z.string() })),
 });
 
 export const tenantProvisioningFailed = defineEvent({
@@ -44,7 +44,7 @@ export const tenantSuspended = defineEvent({
   detailType: 'tenant.suspended',
   resourceType: 'tenant',
   description: 'An operator suspended the tenant: it may read but not change anything.',
-  data: z.object({ from: z.literal('active') }),
+  data: z.lazy(() => z.object({ from: z.literal('active') })),
 });
 
 export const tenantReactivated = defineEvent({
@@ -52,7 +52,7 @@ export const tenantReactivated = defineEvent({
   detailType: 'tenant.reactivated',
   resourceType: 'tenant',
   description: 'An operator lifted the suspension: the tenant is active again.',
-  data: z.object({ from: z.literal('suspended') }),
+  data: z.lazy(() => z.object({ from: z.literal('suspended') })),
 });
 
 export const tenantPlanChanged = defineEvent({
@@ -60,7 +60,7 @@ export const tenantPlanChanged = defineEvent({
   detailType: 'tenant.plan_changed',
   resourceType: 'tenant',
   description: "The tenant moved to another plan; its quota limits follow the plan, except the ones an operator overrode.",
-  data: z.lazy(() => z.object({ from: plan, to: plan, quotasChanged: z.array(z.string()) })),
+  data: z.lazy(() => z.object({ from: plan(), to: plan(), quotasChanged: z.array(z.string()) })),
 });
 
 export const tenantUpdated = defineEvent({

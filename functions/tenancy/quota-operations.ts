@@ -11,7 +11,7 @@ import { QUOTA_NAMES, type QuotaName } from './plans';
 
 const quota = z.object({ name: z.enum(QUOTA_NAMES), limit: z.int(), used: z.int() }).check(z.meta({ id: 'Quota' }));
 
-export const listQuotasOperation = defineOperation(() => ({
+export const listQuotasOperation = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'listQuotas',
   method: 'GET',
   path: '/v1/quotas',
@@ -42,7 +42,7 @@ export const tenantQuotaView = z.lazy(() => z
   })
   .check(z.meta({ id: 'TenantQuota' })));
 
-export const setTenantQuotasOperation = defineOperation(() => ({
+export const setTenantQuotasOperation = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'setTenantQuotas',
   method: 'PUT',
   path: '/v1/admin/tenants/{id}/quotas',

@@ -5,11 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
 import * as z from 'zod/mini';
 import { ROLES, TENANT_ROLES, type Role } from '../../functions/kit/auth';
 import { resetCursorSecret } from '../../functions/kit/cursor';
-import { resetDocumentClient } from '../../functions/kit/db';
+import { documentClient, resetDocumentClient } from '../../functions/kit/db';
 import { ValidationFailed } from '../../functions/kit/errors';
 import { fieldErrors } from '../../functions/kit/http';
 import { newId } from '../../functions/kit/ids';
@@ -168,6 +169,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     // Events: the outbox stream → the relay handler (the cloud's own) → the local bus → rule targets.
     const bus = createLocalEventBus({ region });
+    // What eventsSettled compares the outbox table with.
+    const publishedEventIds = new Set<string>();
+    bus.subscribe((event) => publishedEventIds.add(event.detail.eventId));
     // Sagas: the rules' state-machine targets run the same ASL files with the same handlers.
     const stepFunctions = createLocalStepFunctions({ region, ...(options.stepFunctions ?? {}) });
     bus.setTargets({ startStateMachine: (name, input) => stepFunctions.start(name, input) });
@@ -224,7 +228,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       ...(relay ? { relay } : {}),
       ...(scheduler ? { scheduler } : {}),
       async eventsSettled() {
-        await relay?.idle();
+        // Idle passes of the relay show only that the stream held nothing new: DynamoDB Local appends a
+        // write's stream record behind the write, and on a starved machine that lag outlasts them.
+        // Settled is what the outbox table says: every event in it has been published.
+        while (relay && !relay.stopped) {
+          await relay.idle();
+          if ((await unpublishedOutboxEvents(publishedEventIds)) === 0) break;
+        }
         await bus.drain();
       },
       mailbox,
@@ -251,4 +261,27 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     leaveConcurrentMode();
     throw error;
   }
+}
+
+/** How many events of the outbox table (items the relay publishes: source, detail type and eventId) the bus has not published. */
+async function unpublishedOutboxEvents(published: ReadonlySet<string>): Promise<number> {
+  let unpublished = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new ScanCommand({
+        TableName: tableName('outbox'),
+        ProjectionExpression: '#source, #detailType, #detail.#eventId',
+        ExpressionAttributeNames: { '#source': 'source', '#detailType': 'detailType', '#detail': 'detail', '#eventId': 'eventId' },
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const eventId = (item.detail as { eventId?: unknown } | undefined)?.eventId;
+      if (typeof item.source === 'string' && typeof item.detailType === 'string' && typeof eventId === 'string' && !published.has(eventId)) unpublished += 1;
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return unpublished;
 }

@@ -109,7 +109,7 @@ describe('a manifest of 150 operations', () => {
     const functions = templates.flatMap((t) => Object.values(t.template.Resources ?? {}).filter((r) => r.Type === 'AWS::Lambda::Function'));
     const needing = new Set(manifest.operations.filter((op) => op.needs?.includes('cursorSecret')).map((op) => `${op.method} ${op.path} (${op.operationId})`));
     // Act
-    const withSecret = functions.filter((f) => (f.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.CURSOR_SECRET_ARN);
+    const withSecret = functions.filter((f) => (f.Properties!.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.CURSOR_SECRET_ARN);
     // Assess
     expect(needing.size).toBeGreaterThan(0);
     expect(new Set(withSecret.map((f) => f.Properties!.Description))).toEqual(needing);

@@ -43,7 +43,7 @@ export const instanceMetricsSchema = z.lazy(() => z
 
 const isoTime = z.string().check(z.minLength(1), z.maxLength(64));
 
-export const getInstanceMetrics = defineOperation(() => ({
+export const getInstanceMetrics = /* @__PURE__ */ defineOperation(() => ({
   operationId: 'getInstanceMetrics',
   method: 'GET',
   path: '/v1/instances/{id}/metrics',

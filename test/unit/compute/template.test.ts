@@ -1,6 +1,7 @@
 /** Pure rules of templates: the body, the view that hides user data, and the fit with the catalog. */
 import { buildFlavor, buildImage } from '../../../functions/compute/catalog';
 import { assertSettingsFitCatalog, buildTemplate, createTemplateBody, publicTemplate, templateSchema } from '../../../functions/compute/template';
+import { SETTING_NAMES, instanceSettingsShape } from '../../../functions/compute/settings';
 import { errorOf } from '../support/error-of';
 
 const now = new Date('2026-11-22T00:00:00.000Z');
@@ -10,9 +11,9 @@ const windows = buildImage({ id: 'img-windows-2022', name: 'Windows', os: 'windo
 
 describe('createTemplateBody', () => {
   it('takes a name alone, or with any instance settings', () => {
-    expect(createTemplateBody.safeParse({ name: 'web' }).success).toBe(true);
+    expect(createTemplateBody().safeParse({ name: 'web' }).success).toBe(true);
     expect(
-      createTemplateBody.safeParse({
+      createTemplateBody().safeParse({
         name: 'web-(v2)/a_b.c',
         description: 'web servers',
         flavorId: 't3.micro',
@@ -39,7 +40,7 @@ describe('createTemplateBody', () => {
     ['a zero root volume', { name: 'web', rootVolumeGb: 0 }],
     ['no security groups', { name: 'web', securityGroupIds: [] }],
   ])('refuses %s', (_label, body) => {
-    expect(createTemplateBody.safeParse(body).success).toBe(false);
+    expect(createTemplateBody().safeParse(body).success).toBe(false);
   });
 });
 
@@ -71,5 +72,18 @@ describe('assertSettingsFitCatalog', () => {
   ])('%s', (_label, settings, f, image, code) => {
     const error = errorOf(() => assertSettingsFitCatalog(settings, f, image));
     expect(error).toEqual(code ? { status: 400, code } : undefined);
+  });
+});
+
+describe('SETTING_NAMES', () => {
+  it('names exactly the fields of the settings shape, in its order', () => {
+    // Prepare
+    const shape = instanceSettingsShape();
+
+    // Act
+    const names = Object.keys(shape);
+
+    // Assess
+    expect(names).toEqual([...SETTING_NAMES]);
   });
 });

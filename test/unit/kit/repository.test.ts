@@ -16,7 +16,7 @@ const databaseCalls = documentClient as unknown as jest.Mock;
 
 beforeEach(() => databaseCalls.mockClear());
 
-describe('pageQuery', () => {
+describe('pageQuery()', () => {
   it.each<[Record<string, string>, { limit: number; cursor?: string }]>([
     [{}, { limit: 20 }],
     [{ limit: '1' }, { limit: 1 }],
@@ -25,7 +25,7 @@ describe('pageQuery', () => {
     // Prepare: the query string parameters as API Gateway hands them over
 
     // Act
-    const parsed = pageQuery.parse(query);
+    const parsed = pageQuery().parse(query);
 
     // Assess
     expect(parsed).toEqual(expected);
@@ -43,7 +43,7 @@ describe('pageQuery', () => {
     // Prepare: the query, in the table
 
     // Act
-    const result = pageQuery.safeParse(query);
+    const result = pageQuery().safeParse(query);
 
     // Assess
     expect(result.success).toBe(false);
