@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { networkingOperations } from '../../functions/networking/operations';
 import { bundleHandlers } from '../../lib/bundle';
 
 describe('bundleHandlers', () => {
@@ -11,15 +12,15 @@ describe('bundleHandlers', () => {
   beforeAll(() => {
     // Prepare
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccp-bundle-test-'));
-    // Act: one esbuild call for both handlers.
-    folders = bundleHandlers(['tenancy/pre-token-generation', 'platform/get-health'], { outdir });
+    // Act: one esbuild call for the three handlers.
+    folders = bundleHandlers(['tenancy/pre-token-generation', 'platform/get-health', 'networking/get-vpc'], { outdir });
   });
 
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
   it('writes one folder per handler with index.js and its source map', () => {
     // Assess
-    expect([...folders.keys()]).toEqual(['platform/get-health', 'tenancy/pre-token-generation']);
+    expect([...folders.keys()]).toEqual(['networking/get-vpc', 'platform/get-health', 'tenancy/pre-token-generation']);
     for (const folder of folders.values()) {
       expect(fs.readdirSync(folder).sort()).toEqual(['index.js', 'index.js.map']);
     }
@@ -67,5 +68,16 @@ describe('bundleHandlers', () => {
     const out = JSON.parse(execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' } }).toString());
     // Assess
     expect(out).toEqual({ before: false, same: true });
+  });
+
+  it("holds its own operation's declaration, not the rest of its domain's (declarations are /* @__PURE__ */)", () => {
+    // Prepare
+    const code = fs.readFileSync(path.join(folders.get('networking/get-vpc')!, 'index.js'), 'utf8');
+    const others = networkingOperations.map((op) => op.operationId).filter((id) => id !== 'getVpc');
+    // Act
+    const declared = [...networkingOperations.map((op) => op.operationId)].filter((id) => code.includes(`"${id}"`));
+    // Assess
+    expect(others.length).toBeGreaterThan(10);
+    expect(declared).toEqual(['getVpc']);
   });
 });

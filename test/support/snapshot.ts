@@ -36,3 +36,34 @@ export async function auditActions(tenantId: string, resourceId: string): Promis
   const entries = await queryAll('audit', `T#${tenantId}`);
   return entries.filter((entry) => entry.resourceId === resourceId && String(entry.sk).startsWith('AUD#')).map((entry) => entry.action as string);
 }
+
+/** Commands that change nothing: every other command counts as a write. */
+const READ_COMMANDS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand', 'TransactGetItemsCommand', 'DescribeTableCommand', 'ListTablesCommand']);
+
+export interface WriteWatch {
+  /** DynamoDB commands other than reads that this process sent and DynamoDB accepted, since the watch began. */
+  readonly accepted: number;
+}
+
+/**
+ * Counts the writes DynamoDB accepts from this process's DocumentClient (the one every handler of an
+ * in-process platform sends through). A write refused (a failed condition, a cancelled transaction)
+ * changed nothing and is not counted. While the count stands still, nothing this process sent changed
+ * a table: a caller may skip a snapshot then. Start it after the platform, which builds a fresh client.
+ */
+export function watchWrites(): WriteWatch {
+  let accepted = 0;
+  documentClient().middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (!READ_COMMANDS.has(context.commandName ?? '')) accepted += 1;
+      return result;
+    },
+    { step: 'initialize', name: 'testWriteWatch' },
+  );
+  return {
+    get accepted() {
+      return accepted;
+    },
+  };
+}
