@@ -45,7 +45,7 @@ export const ruleInput = z.lazy(() => z.strictObject({
 }));
 export type RuleInput = z.output<typeof ruleInput>;
 
-/** A rule's fields as responses and events show them (built on call: see ruleSchema). */
+/** A rule's fields as responses and events show them, built on call (ruleSchema, the rule events). */
 export const ruleFields = () => ({
   ruleId: z.string(),
   protocol: z.string(),

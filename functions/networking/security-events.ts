@@ -1,19 +1,11 @@
 /** The networking domain's security group and route table events (source `platform.networking`), listed in manifest.events. */
 import * as z from 'zod/mini';
 import { defineEvent } from '../events/define';
+import { RULE_DIRECTIONS, ruleFields } from './rules';
 
 const source = 'platform.networking' as const;
 
-const ruleData = z.lazy(() => z.object({
-  direction: z.enum(['ingress', 'egress']),
-  ruleId: z.string(),
-  protocol: z.string(),
-  fromPort: z.optional(z.int()),
-  toPort: z.optional(z.int()),
-  cidr: z.optional(z.string()),
-  sourceSecurityGroupId: z.optional(z.string()),
-  description: z.optional(z.string()),
-}));
+const ruleData = z.lazy(() => z.object({ direction: z.enum(RULE_DIRECTIONS), ...ruleFields() }));
 
 export const securityGroupCreated = defineEvent({
   source,
