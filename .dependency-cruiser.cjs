@@ -45,6 +45,7 @@ const publicModules = {
     'vpc.ts',
   ],
   compute: [],
+  storage: [],
 };
 
 /**
@@ -59,6 +60,8 @@ const layers = [
   { name: 'networking', paths: ['networking'] },
   { name: 'tenant-provisioning', paths: ['tenancy/provisioning'] },
   { name: 'compute', paths: ['compute'] },
+  // Volumes attach to instances, and an instance's root volume is one.
+  { name: 'storage', paths: ['storage'] },
 ];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
