@@ -1,5 +1,5 @@
 /** The pure rules of volumes: every limit ±1, the dependencies, the computed fields, modifications and their window, attaching, meter levels. */
-import { ApiError } from '../../../functions/kit/errors';
+import type { ApiError } from '../../../functions/kit/errors';
 import {
   assertAttachable,
   assertCanModify,
