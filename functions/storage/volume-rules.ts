@@ -288,3 +288,38 @@ export function volumeLevels(volume: VolumePerformance): VolumeLevels {
       return { storage: volume.size, iops: 0, throughput: 0 };
   }
 }
+
+export interface DetachableVolume {
+  status: VolumeStatus;
+  /** The attachments, with their state (`detaching` while one goes). */
+  attachments: readonly { instanceId: string; device: string; state: 'attaching' | 'attached' | 'detaching' }[];
+}
+
+/**
+ * What a detach does: `detach` the attachment (one instance named, or the only one), `noop` when it
+ * is detaching already (200). Refused: no attachment to that instance (409 InvalidAttachment.NotFound),
+ * and a root volume of an instance that is not stopped (409 IncorrectInstanceState).
+ */
+export function detachment(volume: DetachableVolume, request: { instanceId?: string | undefined }, instanceState: (instanceId: string) => string): { instanceId: string; action: 'detach' | 'noop' } {
+  const named = request.instanceId;
+  const attachment = named === undefined ? (volume.attachments.length === 1 ? volume.attachments[0] : undefined) : volume.attachments.find((a) => a.instanceId === named);
+  if (!attachment) throw new Conflict('InvalidAttachment.NotFound', named ? `The volume is not attached to ${named}.` : 'Name the instance to detach the volume from.');
+  if (attachment.state === 'detaching') return { instanceId: attachment.instanceId, action: 'noop' };
+  if (attachment.device === ROOT_DEVICE && instanceState(attachment.instanceId) !== 'stopped') {
+    throw new Conflict('IncorrectInstanceState', 'A root volume detaches from a stopped instance only.');
+  }
+  return { instanceId: attachment.instanceId, action: 'detach' };
+}
+
+/** What a delete does: `delete` an available or failed volume, `noop` one being deleted (200); refused while attached or creating. */
+export function deletion(status: VolumeStatus): 'delete' | 'noop' {
+  if (status === 'deleting' || status === 'deleted') return 'noop';
+  if (status === 'in-use') throw new Conflict('VolumeInUse', 'The volume is attached; detach it first.');
+  if (status === 'creating') throw new Conflict('IncorrectState', 'The volume is being created.');
+  return 'delete';
+}
+
+/** A snapshot is taken of an available or attached volume only. */
+export function assertSnapshottable(status: VolumeStatus): void {
+  if (status !== 'available' && status !== 'in-use') throw new Conflict('IncorrectState', `The volume is ${status}.`);
+}

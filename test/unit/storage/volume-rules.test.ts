@@ -3,12 +3,16 @@ import type { ApiError } from '../../../functions/kit/errors';
 import {
   assertAttachable,
   assertCanModify,
+  assertSnapshottable,
+  deletion,
+  detachment,
   gp2Iops,
   resolveModification,
   resolveVolumeCreate,
   volumeLevels,
   type AttachableVolume,
   type AttachTarget,
+  type DetachableVolume,
   type ModificationState,
   type VolumeCreateRequest,
   type VolumePerformance,
@@ -343,5 +347,63 @@ describe('volumeLevels', () => {
 
     // Assess
     expect(measured).toEqual(levels);
+  });
+});
+
+describe('detachment', () => {
+  const stateOf = (states: Record<string, string>) => (id: string) => states[id] ?? 'running';
+  const data = { status: 'in-use' as const, attachments: [{ instanceId: 'i-1', device: '/dev/sdf', state: 'attached' as const }] };
+  const root = { status: 'in-use' as const, attachments: [{ instanceId: 'i-1', device: '/dev/xvda', state: 'attached' as const }] };
+  const multi = {
+    status: 'in-use' as const,
+    attachments: [
+      { instanceId: 'i-1', device: '/dev/sdf', state: 'attached' as const },
+      { instanceId: 'i-2', device: '/dev/sdf', state: 'attached' as const },
+    ],
+  };
+
+  it.each([
+    ['a data volume from its only instance, unnamed', data, {}, {}, { instanceId: 'i-1', action: 'detach' }],
+    ['a data volume from a running instance', data, { instanceId: 'i-1' }, {}, { instanceId: 'i-1', action: 'detach' }],
+    ['a root volume from a stopped instance', root, { instanceId: 'i-1' }, { 'i-1': 'stopped' }, { instanceId: 'i-1', action: 'detach' }],
+    ['one instance of a Multi-Attach volume', multi, { instanceId: 'i-2' }, {}, { instanceId: 'i-2', action: 'detach' }],
+    ['a detaching attachment again', { ...data, attachments: [{ ...data.attachments[0], state: 'detaching' as const }] }, {}, {}, { instanceId: 'i-1', action: 'noop' }],
+  ] as const)('%s', (_name, volume, request, states, expected) => {
+    // Act
+    const result = detachment(volume as DetachableVolume, request, stateOf(states));
+
+    // Assess
+    expect(result).toEqual(expected);
+  });
+
+  it.each([
+    ['from an instance it is not attached to', data, { instanceId: 'i-9' }, {}, { status: 409, code: 'InvalidAttachment.NotFound' }],
+    ['an available volume', { status: 'available' as const, attachments: [] }, {}, {}, { status: 409, code: 'InvalidAttachment.NotFound' }],
+    ['a Multi-Attach volume without naming the instance', multi, {}, {}, { status: 409, code: 'InvalidAttachment.NotFound' }],
+    ['a root volume from a running instance', root, {}, { 'i-1': 'running' }, { status: 409, code: 'IncorrectInstanceState' }],
+  ] as const)('refuses %s', (_name, volume, request, states, expected) => {
+    // Act
+    const error = errorOf(() => detachment(volume as DetachableVolume, request, stateOf(states)));
+
+    // Assess
+    expect(error).toEqual(expected);
+  });
+});
+
+describe('deletion and snapshots by volume status', () => {
+  it.each([
+    ['available', 'delete', undefined],
+    ['error', 'delete', { status: 409, code: 'IncorrectState' }],
+    ['deleting', 'noop', { status: 409, code: 'IncorrectState' }],
+    ['deleted', 'noop', { status: 409, code: 'IncorrectState' }],
+    ['in-use', { status: 409, code: 'VolumeInUse' }, undefined],
+    ['creating', { status: 409, code: 'IncorrectState' }, { status: 409, code: 'IncorrectState' }],
+  ] as const)('a %s volume: delete %o, snapshot %o', (status, deleteVerdict, snapshotVerdict) => {
+    // Act
+    const deleted = errorOf(() => deletion(status)) ?? deletion(status);
+    const snapshot = errorOf(() => assertSnapshottable(status));
+
+    // Assess
+    expect([deleted, snapshot]).toEqual([deleteVerdict, snapshotVerdict]);
   });
 });
