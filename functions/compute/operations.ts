@@ -5,7 +5,7 @@ import { pageOf, pageQuery } from '../kit/repository';
 import { tagsPatch } from '../projects/project';
 import { resourceName } from '../networking/vpc';
 import { instanceSchema } from './instance';
-import { instanceSettingsShape, settingErrors, type InstanceSettingsShape } from './settings';
+import { flavorIdSetting, instanceSettingsShape, settingErrors, type InstanceSettingsShape } from './settings';
 
 const domain = 'compute';
 const params = () => z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64), z.describe('An instance id: i-...')) });
@@ -190,7 +190,7 @@ export const resizeInstance = /* @__PURE__ */ defineOperation(() => ({
     'The same flavor answers 200 with nothing changed. Honours If-Match. Emits `instance.resized`.',
   access: 'member',
   params: params(),
-  body: z.strictObject({ flavorId: instanceSettingsShape().flavorId }),
+  body: z.strictObject({ flavorId: flavorIdSetting() }),
   status: 200,
   response: instanceSchema,
   errors: [

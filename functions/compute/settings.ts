@@ -13,13 +13,16 @@ export const MAX_USER_DATA_BYTES = 16 * 1024;
 export const MAX_ROOT_VOLUME_GB = 16384;
 export const MAX_SECURITY_GROUPS = 5;
 
+/** A flavor id as the settings take it (a resize takes it alone). */
+export const flavorIdSetting = () => id('A flavor of GET /v1/flavors, e.g. t3.micro.');
+
 /**
  * The settings' fields, built on call: only the operations that take settings (create an instance or
  * a template, resize) build them, when their declaration is first read; other compute bundles import
  * this module for its types and constants.
  */
 export const instanceSettingsShape = () => ({
-  flavorId: id('A flavor of GET /v1/flavors, e.g. t3.micro.'),
+  flavorId: flavorIdSetting(),
   imageId: id('An image of GET /v1/images.'),
   subnetId: id('The subnet the instance is launched into; it takes a private address there.'),
   securityGroupIds: z
